@@ -1,0 +1,123 @@
+import type { Handler } from "../handler-types.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import type { MetadataRequest } from "../protocol/generated/metadata-request.ts";
+import type {
+  MetadataResponse,
+  MetadataResponsePartition,
+  MetadataResponseTopic,
+} from "../protocol/generated/metadata-response.ts";
+
+export interface BrokerView {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface PartitionView {
+  partitionIndex: number;
+  leaderId: number;
+  leaderEpoch: number;
+  replicaNodes: number[];
+  isrNodes: number[];
+  errorCode: number;
+}
+
+export interface TopicView {
+  name: string;
+  topicId: string; // canonical uuid; carried on the wire from Metadata v10, which we do not serve yet
+  isInternal: boolean;
+  partitions: PartitionView[];
+}
+
+// What the Metadata handler needs from the node's metadata image.
+export interface MetadataView {
+  clusterId(): string | null;
+  controllerId(): number;
+  brokers(): readonly BrokerView[];
+  topics(): readonly TopicView[];
+  topic(name: string): TopicView | undefined;
+}
+
+// Called for each requested topic the view does not know. Return the created topic (for
+// auto-create) or an error code for the topic entry. Default: UNKNOWN_TOPIC_OR_PARTITION.
+export type UnknownTopicHook = (
+  name: string,
+  allowAutoTopicCreation: boolean,
+) => TopicView | number | Promise<TopicView | number>;
+
+const UNKNOWN: UnknownTopicHook = () => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+
+// Kafka's "no authorized operations included" value.
+const NO_AUTH_OPS = -2147483648;
+
+function partitionEntry(p: PartitionView): MetadataResponsePartition {
+  return {
+    errorCode: p.errorCode,
+    partitionIndex: p.partitionIndex,
+    leaderId: p.leaderId,
+    leaderEpoch: p.leaderEpoch,
+    replicaNodes: p.replicaNodes,
+    isrNodes: p.isrNodes,
+    offlineReplicas: [],
+  };
+}
+
+function topicEntry(t: TopicView): MetadataResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    isInternal: t.isInternal,
+    partitions: t.partitions.map(partitionEntry),
+    topicAuthorizedOperations: NO_AUTH_OPS,
+  };
+}
+
+function errorEntry(name: string, errorCode: number): MetadataResponseTopic {
+  return { errorCode, name, isInternal: false, partitions: [], topicAuthorizedOperations: NO_AUTH_OPS };
+}
+
+export function createMetadataHandler(
+  view: MetadataView,
+  onUnknownTopic: UnknownTopicHook = UNKNOWN,
+): Handler<3> {
+  return async (req: MetadataRequest, ctx) => {
+    // v0: an empty list means "all topics"; v1+: null means all, empty means none.
+    const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0);
+    let topics: MetadataResponseTopic[];
+    if (all) {
+      topics = view.topics().map(topicEntry);
+    } else {
+      topics = [];
+      for (const { name } of req.topics!) {
+        const known = view.topic(name);
+        if (known) {
+          topics.push(topicEntry(known));
+          continue;
+        }
+        const created = await onUnknownTopic(name, req.allowAutoTopicCreation);
+        topics.push(typeof created === "number" ? errorEntry(name, created) : topicEntry(created));
+      }
+    }
+    const res: MetadataResponse = {
+      throttleTimeMs: 0,
+      brokers: view.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: view.clusterId(),
+      controllerId: view.controllerId(),
+      topics,
+      clusterAuthorizedOperations: NO_AUTH_OPS,
+    };
+    return res;
+  };
+}
+
+// A view for a node with no metadata image yet: itself as the only broker, no topics.
+export function singleBrokerView(self: BrokerView, clusterId: string | null = null): MetadataView {
+  return {
+    clusterId: () => clusterId,
+    controllerId: () => self.nodeId,
+    brokers: () => [self],
+    topics: () => [],
+    topic: () => undefined,
+  };
+}

@@ -1,0 +1,277 @@
+import { crc32c } from "@node-rs/crc32";
+import { DecodeError } from "./decode-error.ts";
+import { ErrorCode } from "./errors.ts";
+import { Reader } from "./reader.ts";
+import { varintSize, varlongSize, Writer } from "./writer.ts";
+
+// Record batch v2 (magic 2) layout. baseOffset and partitionLeaderEpoch precede the CRC'd
+// region, so the leader can set them without recomputing the CRC.
+export const BATCH_HEADER_SIZE = 61;
+const OFF_BASE_OFFSET = 0;
+const OFF_LENGTH = 8;
+const OFF_LEADER_EPOCH = 12;
+const OFF_MAGIC = 16;
+const OFF_CRC = 17;
+const OFF_ATTRIBUTES = 21;
+const OFF_LAST_OFFSET_DELTA = 23;
+const OFF_BASE_TIMESTAMP = 27;
+const OFF_MAX_TIMESTAMP = 35;
+const OFF_PRODUCER_ID = 43;
+const OFF_PRODUCER_EPOCH = 51;
+const OFF_BASE_SEQUENCE = 53;
+const OFF_RECORD_COUNT = 57;
+// batchLength counts the bytes after the length field itself.
+const LENGTH_FIELD_END = 12;
+
+export const Attr = {
+  COMPRESSION_MASK: 0x07,
+  TIMESTAMP_LOG_APPEND: 0x08,
+  TRANSACTIONAL: 0x10,
+  CONTROL: 0x20,
+} as const;
+
+export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
+
+export interface BatchHeader {
+  baseOffset: bigint;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: bigint;
+  maxTimestamp: bigint;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+export interface KafkaRecord {
+  attributes: number;
+  timestampDelta: number;
+  offsetDelta: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+}
+
+// Reads the fixed header without touching the records.
+export function parseBatchHeader(batch: Buffer): BatchHeader {
+  if (batch.length < BATCH_HEADER_SIZE)
+    throw new DecodeError("record batch shorter than its header", batch.length);
+  const magic = batch.readInt8(OFF_MAGIC);
+  if (magic !== 2) throw new DecodeError(`unsupported record batch magic ${magic}`, OFF_MAGIC);
+  return {
+    baseOffset: batch.readBigInt64BE(OFF_BASE_OFFSET),
+    batchLength: batch.readInt32BE(OFF_LENGTH),
+    partitionLeaderEpoch: batch.readInt32BE(OFF_LEADER_EPOCH),
+    magic,
+    crc: batch.readUInt32BE(OFF_CRC),
+    attributes: batch.readInt16BE(OFF_ATTRIBUTES),
+    lastOffsetDelta: batch.readInt32BE(OFF_LAST_OFFSET_DELTA),
+    baseTimestamp: batch.readBigInt64BE(OFF_BASE_TIMESTAMP),
+    maxTimestamp: batch.readBigInt64BE(OFF_MAX_TIMESTAMP),
+    producerId: batch.readBigInt64BE(OFF_PRODUCER_ID),
+    producerEpoch: batch.readInt16BE(OFF_PRODUCER_EPOCH),
+    baseSequence: batch.readInt32BE(OFF_BASE_SEQUENCE),
+    recordCount: batch.readInt32BE(OFF_RECORD_COUNT),
+  };
+}
+
+// CRC-32C over attributes..end of the batch (as given by its length field).
+export function computeCrc(batch: Buffer): number {
+  const end = Math.min(batch.length, LENGTH_FIELD_END + batch.readInt32BE(OFF_LENGTH));
+  return crc32c(batch.subarray(OFF_ATTRIBUTES, Math.max(end, OFF_ATTRIBUTES))) >>> 0;
+}
+
+export function verifyCrc(batch: Buffer): boolean {
+  if (batch.length < BATCH_HEADER_SIZE) return false;
+  return computeCrc(batch) === batch.readUInt32BE(OFF_CRC);
+}
+
+// In place; both fields lie outside the CRC.
+export function setBaseOffset(batch: Buffer, baseOffset: bigint): void {
+  batch.writeBigInt64BE(baseOffset, OFF_BASE_OFFSET);
+}
+
+export function setPartitionLeaderEpoch(batch: Buffer, epoch: number): void {
+  batch.writeInt32BE(epoch, OFF_LEADER_EPOCH);
+}
+
+export function lastOffsetOf(batch: Buffer): bigint {
+  return batch.readBigInt64BE(OFF_BASE_OFFSET) + BigInt(batch.readInt32BE(OFF_LAST_OFFSET_DELTA));
+}
+
+export type SplitResult = { ok: true; batches: Buffer[] } | { ok: false; errorCode: number; reason: string };
+
+// Splits a Produce `records` payload into its batches (views, no copy) and checks each one's
+// framing, magic and CRC. Magic 0/1 (message sets) are refused as Kafka 3.x does for v2-only logs.
+export function splitBatches(records: Buffer): SplitResult {
+  const batches: Buffer[] = [];
+  let at = 0;
+  while (at < records.length) {
+    if (records.length - at < LENGTH_FIELD_END + 5) {
+      return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: "truncated batch header" };
+    }
+    const magic = records.readInt8(at + OFF_MAGIC);
+    if (magic === 0 || magic === 1) {
+      return { ok: false, errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, reason: `magic ${magic}` };
+    }
+    if (magic !== 2) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: `magic ${magic}` };
+    const len = records.readInt32BE(at + OFF_LENGTH);
+    const end = at + LENGTH_FIELD_END + len;
+    if (len < BATCH_HEADER_SIZE - LENGTH_FIELD_END || end > records.length) {
+      return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: `bad batch length ${len}` };
+    }
+    const batch = records.subarray(at, end);
+    if (!verifyCrc(batch)) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: "crc mismatch" };
+    batches.push(batch);
+    at = end;
+  }
+  if (batches.length === 0) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: "no batches" };
+  return { ok: true, batches };
+}
+
+function nullableVarBytes(r: Reader): Buffer | null {
+  const n = r.varint();
+  if (n < -1) r.fail(`negative length ${n}`);
+  return n < 0 ? null : r.view(n);
+}
+
+// Iterates an uncompressed batch's records (keys/values are views into the batch).
+export function* iterateRecords(batch: Buffer): Generator<KafkaRecord> {
+  const h = parseBatchHeader(batch);
+  if ((h.attributes & Attr.COMPRESSION_MASK) !== Compression.NONE) {
+    throw new DecodeError(`compressed batch (codec ${h.attributes & Attr.COMPRESSION_MASK})`, OFF_ATTRIBUTES);
+  }
+  const end = LENGTH_FIELD_END + h.batchLength;
+  if (end > batch.length) throw new DecodeError("batch length beyond buffer", OFF_LENGTH);
+  const r = new Reader(batch, BATCH_HEADER_SIZE, end);
+  for (let i = 0; i < h.recordCount; i++) {
+    const len = r.varint();
+    if (len < 0 || len > r.remaining) r.fail(`bad record length ${len}`);
+    const recEnd = r.pos + len;
+    const rr = new Reader(batch, r.pos, recEnd);
+    const attributes = rr.int8();
+    const timestampDelta = rr.varlong();
+    const offsetDelta = rr.varint();
+    const key = nullableVarBytes(rr);
+    const value = nullableVarBytes(rr);
+    const headerCount = rr.varint();
+    if (headerCount < 0 || headerCount > rr.remaining) rr.fail(`bad header count ${headerCount}`);
+    const headers: RecordHeader[] = new Array(headerCount);
+    for (let j = 0; j < headerCount; j++) {
+      const klen = rr.varint();
+      if (klen < 0) rr.fail("null header key");
+      const k = rr.view(klen).toString("utf8");
+      headers[j] = { key: k, value: nullableVarBytes(rr) };
+    }
+    if (rr.pos !== recEnd) rr.fail("record length mismatch");
+    r.pos = recEnd;
+    yield { attributes, timestampDelta, offsetDelta, key, value, headers };
+  }
+}
+
+export interface BuildRecord {
+  key?: Buffer | null;
+  value: Buffer | null;
+  headers?: RecordHeader[];
+  // Absolute timestamp (ms); defaults to the batch's base timestamp.
+  timestamp?: bigint;
+}
+
+export interface BuildBatchOptions {
+  baseOffset?: bigint;
+  partitionLeaderEpoch?: number;
+  baseTimestamp?: bigint;
+  producerId?: bigint;
+  producerEpoch?: number;
+  baseSequence?: number;
+  attributes?: number; // compression bits must be 0: the builder writes uncompressed records
+}
+
+function recordBodySize(rec: BuildRecord, tsDelta: number, offsetDelta: number): number {
+  const key = rec.key ?? null;
+  let s = 1 + varlongSize(tsDelta) + varintSize(offsetDelta);
+  s += key === null ? varintSize(-1) : varintSize(key.length) + key.length;
+  s += rec.value === null ? varintSize(-1) : varintSize(rec.value.length) + rec.value.length;
+  const headers = rec.headers ?? [];
+  s += varintSize(headers.length);
+  for (const h of headers) {
+    const kl = Buffer.byteLength(h.key, "utf8");
+    s += varintSize(kl) + kl;
+    s += h.value === null ? varintSize(-1) : varintSize(h.value.length) + h.value.length;
+  }
+  return s;
+}
+
+// Writes one uncompressed v2 batch with a valid CRC (for internal topics and tests).
+export function buildRecordBatch(records: readonly BuildRecord[], opts: BuildBatchOptions = {}): Buffer {
+  if (records.length === 0) throw new RangeError("a record batch needs at least one record");
+  const attributes = opts.attributes ?? 0;
+  if ((attributes & Attr.COMPRESSION_MASK) !== 0)
+    throw new RangeError("builder writes uncompressed batches only");
+  const baseTimestamp = opts.baseTimestamp ?? records[0].timestamp ?? BigInt(Date.now());
+  let maxTimestamp = baseTimestamp;
+  const deltas: number[] = [];
+  const bodySizes: number[] = [];
+  let size = BATCH_HEADER_SIZE;
+  records.forEach((rec, i) => {
+    const ts = rec.timestamp ?? baseTimestamp;
+    if (ts > maxTimestamp) maxTimestamp = ts;
+    const d = Number(ts - baseTimestamp);
+    deltas.push(d);
+    const body = recordBodySize(rec, d, i);
+    bodySizes.push(body);
+    size += varintSize(body) + body;
+  });
+  const w = new Writer(size);
+  w.int64(opts.baseOffset ?? 0n);
+  w.int32(size - LENGTH_FIELD_END);
+  w.int32(opts.partitionLeaderEpoch ?? -1);
+  w.int8(2);
+  w.uint32(0); // CRC, filled below
+  w.int16(attributes);
+  w.int32(records.length - 1);
+  w.int64(baseTimestamp);
+  w.int64(maxTimestamp);
+  w.int64(opts.producerId ?? -1n);
+  w.int16(opts.producerEpoch ?? -1);
+  w.int32(opts.baseSequence ?? -1);
+  w.int32(records.length);
+  records.forEach((rec, i) => {
+    w.varint(bodySizes[i]);
+    w.int8(0);
+    w.varlong(deltas[i]);
+    w.varint(i);
+    writeVarBytes(w, rec.key ?? null);
+    writeVarBytes(w, rec.value);
+    const headers = rec.headers ?? [];
+    w.varint(headers.length);
+    for (const h of headers) {
+      const kb = Buffer.from(h.key, "utf8");
+      w.varint(kb.length);
+      w.raw(kb);
+      writeVarBytes(w, h.value);
+    }
+  });
+  const batch = w.finish()[0];
+  batch.writeUInt32BE(computeCrc(batch), OFF_CRC);
+  return batch;
+}
+
+function writeVarBytes(w: Writer, b: Buffer | null): void {
+  if (b === null) {
+    w.varint(-1);
+    return;
+  }
+  w.varint(b.length);
+  w.raw(b);
+}

@@ -1,0 +1,75 @@
+import { connect, type Socket } from "node:net";
+import { FrameDecoder } from "../../../data-node/src/kafka/framing.ts";
+import { encodeRequestFrame } from "../../../data-node/src/kafka/protocol/codec.ts";
+import * as gen from "../../../data-node/src/kafka/protocol/generated/index.ts";
+
+// A minimal Kafka client over a raw socket: write frames, collect response frames.
+export class RawClient {
+  readonly frames: Buffer[] = [];
+  closed = false;
+  private readonly decoder = new FrameDecoder(1 << 30);
+
+  private constructor(readonly socket: Socket) {
+    socket.on("data", (c: Buffer) => this.frames.push(...this.decoder.push(c)));
+    socket.on("close", () => {
+      this.closed = true;
+    });
+    socket.on("error", () => {});
+  }
+
+  static open(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, "127.0.0.1", () => resolve(new RawClient(s)));
+      s.once("error", reject);
+    });
+  }
+
+  send(...frames: Buffer[]): void {
+    this.socket.write(Buffer.concat(frames));
+  }
+
+  async waitFrames(n: number, timeoutMs = 10_000): Promise<Buffer[]> {
+    await until(() => this.frames.length >= n || this.closed, timeoutMs);
+    if (this.frames.length < n) throw new Error(`connection closed after ${this.frames.length}/${n} frames`);
+    return this.frames.slice(0, n);
+  }
+
+  waitClosed(timeoutMs = 10_000): Promise<void> {
+    return until(() => this.closed, timeoutMs);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("condition not met before deadline");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function apiVersionsRequest(correlationId: number, version: number): Buffer {
+  return encodeRequestFrame(
+    { requestApiKey: 18, requestApiVersion: version, correlationId, clientId: "raw" },
+    { clientSoftwareName: "raw", clientSoftwareVersion: "1" },
+    gen.sizeApiVersionsRequest,
+    gen.writeApiVersionsRequest,
+  );
+}
+
+export function metadataRequest(correlationId: number, version: number, topics: string[] | null): Buffer {
+  return encodeRequestFrame(
+    { requestApiKey: 3, requestApiVersion: version, correlationId, clientId: "raw" },
+    {
+      topics: topics === null ? null : topics.map((name) => ({ name })),
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    },
+    gen.sizeMetadataRequest,
+    gen.writeMetadataRequest,
+  );
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import type { RequestContext } from "../../../data-node/src/kafka/handler-types.ts";
+import {
+  advertisedVersions,
+  apiVersionsBody,
+  createApiVersionsHandler,
+} from "../../../data-node/src/kafka/handlers/api-versions.ts";
+import {
+  createMetadataHandler,
+  type MetadataView,
+  singleBrokerView,
+  type TopicView,
+} from "../../../data-node/src/kafka/handlers/metadata.ts";
+import { ErrorCode } from "../../../data-node/src/kafka/protocol/errors.ts";
+import type { MetadataRequest } from "../../../data-node/src/kafka/protocol/generated/metadata-request.ts";
+
+const ctx = (apiVersion: number): RequestContext => ({
+  apiVersion,
+  correlationId: 1,
+  clientId: "c",
+  connectionId: 1,
+  remoteAddress: "127.0.0.1:1",
+});
+
+const req = (topics: string[] | null, allowAutoTopicCreation = true): MetadataRequest => ({
+  topics: topics === null ? null : topics.map((name) => ({ name })),
+  allowAutoTopicCreation,
+  includeClusterAuthorizedOperations: false,
+  includeTopicAuthorizedOperations: false,
+});
+
+const orders: TopicView = {
+  name: "orders",
+  topicId: "00000000-0000-0000-0000-000000000001",
+  isInternal: false,
+  partitions: [
+    { partitionIndex: 0, leaderId: 1, leaderEpoch: 3, replicaNodes: [1, 2], isrNodes: [1], errorCode: 0 },
+  ],
+};
+
+const view: MetadataView = {
+  clusterId: () => "c1",
+  controllerId: () => 2,
+  brokers: () => [{ nodeId: 1, host: "127.0.0.1", port: 9092, rack: null }],
+  topics: () => [orders],
+  topic: (name) => (name === "orders" ? orders : undefined),
+};
+
+describe("Metadata handler", () => {
+  it("an empty cluster lists this node and answers unknown topics with error 3", async () => {
+    const h = createMetadataHandler(
+      singleBrokerView({ nodeId: 7, host: "127.0.0.1", port: 1234, rack: null }),
+    );
+    const res = (await h(req(["x"]), ctx(9))) as any;
+    expect(res.brokers).toEqual([{ nodeId: 7, host: "127.0.0.1", port: 1234, rack: null }]);
+    expect(res.controllerId).toBe(7);
+    expect(res.topics).toEqual([
+      expect.objectContaining({ name: "x", errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [] }),
+    ]);
+  });
+
+  it("v0 empty list and v1+ null mean all topics; v1+ empty list means none", async () => {
+    const h = createMetadataHandler(view);
+    expect(((await h(req([]), ctx(0))) as any).topics.map((t: any) => t.name)).toEqual(["orders"]);
+    expect(((await h(req(null), ctx(1))) as any).topics.map((t: any) => t.name)).toEqual(["orders"]);
+    expect(((await h(req([]), ctx(1))) as any).topics).toEqual([]);
+  });
+
+  it("maps partitions and lets an unknown-topic hook auto-create", async () => {
+    const calls: Array<[string, boolean]> = [];
+    const h = createMetadataHandler(view, (name, allow) => {
+      calls.push([name, allow]);
+      return allow ? { ...orders, name } : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    });
+    const res = (await h(req(["orders", "new"]), ctx(9))) as any;
+    expect(res.topics[0].partitions[0]).toEqual({
+      errorCode: 0,
+      partitionIndex: 0,
+      leaderId: 1,
+      leaderEpoch: 3,
+      replicaNodes: [1, 2],
+      isrNodes: [1],
+      offlineReplicas: [],
+    });
+    expect(res.topics[1]).toMatchObject({ name: "new", errorCode: 0 });
+    const denied = (await h(req(["other"], false), ctx(9))) as any;
+    expect(denied.topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(calls).toEqual([
+      ["new", true],
+      ["other", false],
+    ]);
+    expect(res.clusterId).toBe("c1");
+    expect(res.controllerId).toBe(2);
+  });
+});
+
+describe("ApiVersions handler", () => {
+  it("advertises exactly the registered APIs with min version 0", async () => {
+    const advertised = advertisedVersions({
+      3: () => ({}) as any,
+      18: () => ({}) as any,
+      1: () => ({}) as any,
+    });
+    expect(advertised).toEqual([
+      { apiKey: 1, minVersion: 0, maxVersion: 12 },
+      { apiKey: 3, minVersion: 0, maxVersion: 9 },
+      { apiKey: 18, minVersion: 0, maxVersion: 3 },
+    ]);
+    const res = await createApiVersionsHandler(() => advertised)(
+      { clientSoftwareName: "", clientSoftwareVersion: "" },
+      ctx(3),
+    );
+    expect(res).toEqual(apiVersionsBody(0, advertised));
+  });
+});
