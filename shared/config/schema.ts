@@ -26,7 +26,7 @@ const raftSection = z.strictObject({
   // One tick of the Raft clock. Election and heartbeat timeouts are counted in ticks.
   tick_ms: z.number().int().min(10).max(1000).default(100),
   election_ticks: z.number().int().min(3).default(10),
-  heartbeat_ticks: z.number().int().min(1).default(1),
+  heartbeat_ticks: z.number().int().min(1).default(2),
   max_inflight_appends: z.number().int().min(1).default(256),
   max_append_bytes: z
     .number()

@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const bin = join(import.meta.dirname, "../../../bin/chronik.js");
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+  // The last lines the child wrote, to show when it dies during start-up.
+  tail(): string[];
+}
+
+// Starts `chronik <args>` as a child process whose output goes to a log file; warn and error
+// lines are also handed to onLine so the terminal shows what needs attention.
+export function startChronik(
+  name: string,
+  args: string[],
+  logFile: string,
+  onLine: (name: string, line: string) => void,
+): Child {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(process.execPath, [bin, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: process.env,
+  });
+  const lines: string[] = [];
+  let partial = "";
+  const take = (chunk: Buffer) => {
+    log.write(chunk);
+    const text = partial + chunk.toString("utf8");
+    const parts = text.split("\n");
+    partial = parts.pop() ?? "";
+    for (const line of parts) {
+      lines.push(line);
+      if (lines.length > 20) lines.shift();
+      onLine(name, line);
+    }
+  };
+  child.stdout?.on("data", take);
+  child.stderr?.on("data", take);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code, signal) => {
+      log.end();
+      resolve(code ?? (signal ? 128 : null));
+    }),
+  );
+  return { name, process: child, logFile, exited, tail: () => [...lines] };
+}
+
+// SIGTERM, then SIGKILL if the child has not exited within the grace period.
+export async function stopChild(child: Child, graceMs = 10_000): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  child.process.kill("SIGTERM");
+  const timer = setTimeout(() => child.process.kill("SIGKILL"), graceMs);
+  await child.exited;
+  clearTimeout(timer);
+}

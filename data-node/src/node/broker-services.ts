@@ -1,0 +1,236 @@
+import type { NodeConfig } from "../../../shared/config/schema.ts";
+import type { Logger } from "../../../shared/log.ts";
+import type { GroupCoordinator } from "../groups/coordinator.ts";
+import { partitionForGroup } from "../groups/partition-for-group.ts";
+import type { BrokerContext, ConfigEntry, TopicOutcome, TopicToCreate } from "../kafka/broker-context.ts";
+import type { MetadataView, TopicView, UnknownTopicHook } from "../kafka/handlers/metadata.ts";
+import { ErrorCode } from "../kafka/protocol/errors.ts";
+import { validateTopicName } from "../meta/topics.ts";
+import type { PartitionReplica } from "../partition/partition.ts";
+import type { MetaReply } from "./meta-requests.ts";
+import type { MetaService } from "./meta-service.ts";
+import type { ReplicaManager } from "./replica-manager.ts";
+
+export const OFFSETS_TOPIC = "__consumer_offsets";
+
+// Meta errors (Kafka names) to Kafka error codes.
+function errorCodeOf(reply: MetaReply & { ok: false }): number {
+  const code = (ErrorCode as Record<string, number>)[reply.error];
+  return code ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+}
+
+// The node's side of BrokerContext: admin through __meta, data through the local replicas.
+export class BrokerServices implements BrokerContext {
+  readonly nodeId: number;
+  brokerEpoch = -1;
+  private producerIds = { next: 0, end: 0 };
+
+  constructor(
+    private readonly config: NodeConfig,
+    private readonly meta: MetaService,
+    private readonly replicas: ReplicaManager,
+    readonly metadata: MetadataView,
+    readonly groups: GroupCoordinator,
+    private readonly logger: Logger,
+  ) {
+    this.nodeId = config.node_id;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  partition(topic: string, partition: number): PartitionReplica | undefined {
+    return this.replicas.get(topic, partition);
+  }
+
+  private liveBrokers(): number {
+    return this.meta.state.image.brokers().filter((b) => b.state === "unfenced").length;
+  }
+
+  // Waits until this node's image has applied a change the meta leader reported, so the caller's next
+  // request to this node sees it.
+  private async caughtUp(reply: MetaReply): Promise<void> {
+    if (reply.ok && reply.index !== undefined) {
+      await this.meta.state.applied.waitFor(reply.index, AbortSignal.timeout(10_000)).catch(() => undefined);
+    }
+  }
+
+  onUnknownTopic: UnknownTopicHook = async (name, allowAutoTopicCreation) => {
+    if (!allowAutoTopicCreation || !this.config.topic_defaults.auto_create)
+      return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (validateTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
+    const d = this.config.topic_defaults;
+    const rf = Math.max(1, Math.min(d.replication_factor, this.liveBrokers()));
+    const [outcome] = await this.createTopics(
+      [{ name, numPartitions: d.partitions, replicationFactor: rf, configs: {} }],
+      false,
+    );
+    if (outcome.errorCode !== 0 && outcome.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS)
+      return outcome.errorCode;
+    const view: TopicView | undefined = this.metadata.topic(name);
+    // Kafka answers a just-created topic with LEADER_NOT_AVAILABLE; clients retry their metadata.
+    return view?.partitions.every((p) => p.leaderId >= 0) ? view : ErrorCode.LEADER_NOT_AVAILABLE;
+  };
+
+  async createTopics(topics: TopicToCreate[], validateOnly: boolean): Promise<TopicOutcome[]> {
+    const d = this.config.topic_defaults;
+    return Promise.all(
+      topics.map(async (t): Promise<TopicOutcome> => {
+        const reply = await this.meta.request({
+          kind: "create_topic",
+          name: t.name,
+          partitions: t.numPartitions < 0 ? d.partitions : t.numPartitions,
+          replicationFactor:
+            t.replicationFactor < 0
+              ? Math.max(1, Math.min(d.replication_factor, this.liveBrokers()))
+              : t.replicationFactor,
+          configs: t.configs,
+          validateOnly,
+        });
+        if (!reply.ok) return { name: t.name, errorCode: errorCodeOf(reply), errorMessage: reply.message };
+        await this.caughtUp(reply);
+        return {
+          name: t.name,
+          errorCode: 0,
+          topicId: reply.topicId,
+          numPartitions: reply.partitions,
+          replicationFactor: reply.replicationFactor,
+        };
+      }),
+    );
+  }
+
+  async deleteTopics(names: string[]): Promise<TopicOutcome[]> {
+    return Promise.all(
+      names.map(async (name): Promise<TopicOutcome> => {
+        const reply = await this.meta.request({ kind: "delete_topic", name });
+        if (!reply.ok) return { name, errorCode: errorCodeOf(reply), errorMessage: reply.message };
+        await this.caughtUp(reply);
+        return { name, errorCode: 0 };
+      }),
+    );
+  }
+
+  async createPartitions(
+    reqs: { name: string; count: number }[],
+    validateOnly: boolean,
+  ): Promise<TopicOutcome[]> {
+    return Promise.all(
+      reqs.map(async ({ name, count }): Promise<TopicOutcome> => {
+        const reply = await this.meta.request({
+          kind: "create_partitions",
+          topic: name,
+          totalCount: count,
+          validateOnly,
+        });
+        if (!reply.ok) return { name, errorCode: errorCodeOf(reply), errorMessage: reply.message };
+        await this.caughtUp(reply);
+        return { name, errorCode: 0 };
+      }),
+    );
+  }
+
+  private topicDefaults(): Record<string, string> {
+    const d = this.config.topic_defaults;
+    return {
+      "cleanup.policy": "delete",
+      "compression.type": "producer",
+      "retention.ms": String(d.retention_ms),
+      "retention.bytes": String(d.retention_bytes),
+      "segment.bytes": String(this.config.storage.segment_bytes),
+      "segment.ms": String(this.config.storage.segment_ms),
+      "max.message.bytes": String(this.config.kafka.max_request_bytes),
+      "message.timestamp.type": "CreateTime",
+      "min.insync.replicas": "1",
+    };
+  }
+
+  topicConfigs(name: string): ConfigEntry[] | undefined {
+    const t = this.meta.state.image.topic(name);
+    if (!t) return undefined;
+    const defaults = this.topicDefaults();
+    const keys = [...new Set([...Object.keys(defaults), ...Object.keys(t.configs)])].sort();
+    return keys.map((key) => ({
+      name: key,
+      value: t.configs[key] ?? defaults[key] ?? null,
+      readOnly: false,
+      isDefault: !(key in t.configs),
+      isSensitive: false,
+    }));
+  }
+
+  brokerConfigs(): ConfigEntry[] {
+    const c = this.config;
+    const entries: Record<string, string> = {
+      "broker.id": String(c.node_id),
+      "auto.create.topics.enable": String(c.topic_defaults.auto_create),
+      "num.partitions": String(c.topic_defaults.partitions),
+      "default.replication.factor": String(c.topic_defaults.replication_factor),
+      "offsets.topic.num.partitions": String(c.groups.offsets_partitions),
+      "offsets.topic.replication.factor": String(c.groups.offsets_replication_factor),
+      "log.retention.ms": String(c.topic_defaults.retention_ms),
+      "log.retention.bytes": String(c.topic_defaults.retention_bytes),
+      "log.segment.bytes": String(c.storage.segment_bytes),
+      "socket.request.max.bytes": String(c.kafka.max_request_bytes),
+      "group.min.session.timeout.ms": String(c.groups.min_session_timeout_ms),
+      "group.max.session.timeout.ms": String(c.groups.max_session_timeout_ms),
+    };
+    return Object.entries(entries).map(([name, value]) => ({
+      name,
+      value,
+      readOnly: true,
+      isDefault: false,
+      isSensitive: false,
+    }));
+  }
+
+  async allocateProducerId(): Promise<{ errorCode: number; producerId: number; producerEpoch: number }> {
+    if (this.producerIds.next >= this.producerIds.end) {
+      const reply = await this.meta.request({
+        kind: "producer_ids",
+        nodeId: this.nodeId,
+        brokerEpoch: this.brokerEpoch,
+      });
+      if (!reply.ok || !reply.producerIdBlock) {
+        this.logger.info({ reply }, "could not allocate a producer id block");
+        return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
+      }
+      const b = reply.producerIdBlock;
+      this.producerIds = { next: b.firstProducerId, end: b.firstProducerId + b.size };
+    }
+    return { errorCode: 0, producerId: this.producerIds.next++, producerEpoch: 0 };
+  }
+
+  async findCoordinator(groupId: string) {
+    const image = this.meta.state.image;
+    if (!image.topic(OFFSETS_TOPIC)) {
+      const g = this.config.groups;
+      const rf = Math.max(1, Math.min(g.offsets_replication_factor, this.liveBrokers()));
+      const [outcome] = await this.createTopics(
+        [
+          {
+            name: OFFSETS_TOPIC,
+            numPartitions: g.offsets_partitions,
+            replicationFactor: rf,
+            configs: { "cleanup.policy": "compact" },
+          },
+        ],
+        false,
+      );
+      if (outcome.errorCode !== 0 && outcome.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+        return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: outcome.errorMessage };
+      }
+    }
+    const topic = image.topic(OFFSETS_TOPIC);
+    if (!topic) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+    const p = topic.partitions[partitionForGroup(groupId, topic.partitions.length)];
+    const broker = p.leader === null ? undefined : this.metadata.brokers().find((b) => b.nodeId === p.leader);
+    if (!broker)
+      return {
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        errorMessage: "the group's coordinator is being elected",
+      };
+    return { errorCode: 0, coordinator: { nodeId: broker.nodeId, host: broker.host, port: broker.port } };
+  }
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../../../shared/log.ts";
+import { handleHeartbeat, planProducerIdBlock, planRegistration } from "../meta/broker-requests.ts";
+import { encodeMetaBatch } from "../meta/codec.ts";
+import type { ApplyResult } from "../meta/image.ts";
+import type { MetaState } from "../meta/meta-state.ts";
+import type { MetaRecord } from "../meta/records.ts";
+import { planCreatePartitions, planCreateTopic, planDeleteTopic } from "../meta/topics.ts";
+import { type Entry, EntryType, type Snapshot, type SoftState } from "../raft/types.ts";
+import type { RaftGroup, StateMachine } from "../raft-runtime/group.ts";
+import { ProposalLostError } from "../raft-runtime/proposals.ts";
+import { decodeJson, encodeJson, type MetaReply, type MetaRequest } from "./meta-requests.ts";
+
+export const META_GROUP = "__meta";
+
+export interface MetaForwarder {
+  forward(
+    to: number,
+    group: string,
+    kind: string,
+    payload: Uint8Array,
+    timeoutMs: number,
+  ): Promise<Uint8Array>;
+}
+
+// __meta on this node: the state machine its Raft group applies, and the request path to its leader
+// (local when this node leads, forwarded over the transport otherwise; never to "node 0").
+export class MetaService implements StateMachine {
+  group!: RaftGroup;
+  private readonly results = new Map<number, ApplyResult[]>();
+  private readonly proposed = new Set<number>();
+
+  constructor(
+    readonly state: MetaState,
+    private readonly deps: {
+      nodeId: number;
+      forwarder: MetaForwarder;
+      logger: Logger;
+      now: () => number;
+      // Called after committed entries are applied, so replicas and views can follow the image.
+      onApplied: () => void;
+    },
+  ) {}
+
+  // ---- state machine ----
+
+  apply(entries: readonly Entry[]): void {
+    for (const e of entries) {
+      if (e.type === EntryType.Normal && e.data.byteLength > 0) {
+        const results = this.state.applyEntry(e.data, e.index, e.term);
+        if (this.proposed.delete(e.index)) this.results.set(e.index, results);
+      } else {
+        this.state.markApplied(e.index, e.term);
+      }
+    }
+    this.state.setCommitIndex(this.group.status().commit);
+    this.deps.onApplied();
+  }
+
+  onSoftState(s: SoftState, term: number): void {
+    this.state.setLeader(s.leaderId, term, this.deps.now());
+    this.deps.logger.info({ leader: s.leaderId ?? null, term, role: s.role }, "__meta leader changed");
+  }
+
+  restore(snapshot: Snapshot): { nextOffset?: number } {
+    this.state.restore(snapshot.data);
+    this.deps.onApplied();
+    return {};
+  }
+
+  // ---- requests ----
+
+  // From any node: asks the current leader, waiting (bounded) for one to be known.
+  async request(req: MetaRequest, timeoutMs = 10_000): Promise<MetaReply> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0)
+        return { ok: false, error: "REQUEST_TIMED_OUT", message: "no __meta leader answered in time" };
+      const leader = this.state.leader.get();
+      if (leader === undefined) {
+        await this.waitForLeader(remaining);
+        continue;
+      }
+      let reply: MetaReply;
+      try {
+        reply =
+          leader === this.deps.nodeId
+            ? await this.handle(req)
+            : decodeJson<MetaReply>(
+                await this.deps.forwarder.forward(leader, META_GROUP, req.kind, encodeJson(req), remaining),
+              );
+      } catch (err) {
+        return { ok: false, error: "COORDINATOR_NOT_AVAILABLE", message: (err as Error).message };
+      }
+      if (reply.ok || reply.error !== "NOT_LEADER") return reply;
+      await this.waitForLeader(Math.min(remaining, 500));
+    }
+  }
+
+  private async waitForLeader(ms: number): Promise<void> {
+    const signal = AbortSignal.timeout(Math.max(1, ms));
+    await this.state.leader.waitForChange(signal).catch(() => undefined);
+  }
+
+  // The Forward RPC handler.
+  async handleForwarded(payload: Uint8Array): Promise<Uint8Array> {
+    return encodeJson(await this.handle(decodeJson<MetaRequest>(payload)));
+  }
+
+  // Leader side: validate against the image, propose, answer once applied.
+  async handle(req: MetaRequest): Promise<MetaReply> {
+    if (!this.state.isLeader()) return { ok: false, error: "NOT_LEADER", leaderId: this.state.leader.get() };
+    const image = this.state.image;
+    const ctx = {
+      image,
+      heartbeats: this.state.heartbeats,
+      now: this.deps.now(),
+      sessionTimeoutMs: this.state.sessionTimeoutMs,
+    };
+    switch (req.kind) {
+      case "register": {
+        const plan = planRegistration(ctx, req.record);
+        if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
+        const applied = await this.propose(plan.records);
+        if (!applied.ok) return applied;
+        const result = applied.results[applied.results.length - 1];
+        if (!result.ok) return { ok: false, error: result.error, message: result.message };
+        return { ok: true, brokerEpoch: result.brokerEpoch, index: applied.index };
+      }
+      case "heartbeat": {
+        const { reply, records } = handleHeartbeat(ctx, req.heartbeat);
+        if (records.length > 0) void this.propose(records);
+        return { ok: true, heartbeat: reply };
+      }
+      case "create_topic": {
+        const topicId = randomUUID();
+        const plan = planCreateTopic(image, { ...req, topicId });
+        if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
+        const partitions = plan.record.partitions.length;
+        const replicationFactor = plan.record.partitions[0]?.replicas.length ?? 0;
+        if (req.validateOnly) return { ok: true, topicId, partitions, replicationFactor };
+        return this.proposeOne(plan.record, { topicId, partitions, replicationFactor });
+      }
+      case "delete_topic": {
+        const plan = planDeleteTopic(image, req.name);
+        if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
+        return this.proposeOne(plan.record);
+      }
+      case "create_partitions": {
+        const plan = planCreatePartitions(image, req);
+        if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
+        if (req.validateOnly) return { ok: true };
+        return this.proposeOne(plan.record);
+      }
+      case "partition_change":
+        return this.proposeOne(req.change);
+      case "producer_ids": {
+        const plan = planProducerIdBlock(image, req);
+        if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
+        const applied = await this.propose([plan.record]);
+        if (!applied.ok) return applied;
+        const r = applied.results[0];
+        return r.ok
+          ? { ok: true, producerIdBlock: r.producerIdBlock }
+          : { ok: false, error: r.error, message: r.message };
+      }
+    }
+  }
+
+  private async proposeOne(
+    record: MetaRecord,
+    extra: Partial<MetaReply & { ok: true }> = {},
+  ): Promise<MetaReply> {
+    const applied = await this.propose([record]);
+    if (!applied.ok) return applied;
+    const r = applied.results[0];
+    return r.ok
+      ? { ...extra, ok: true, index: applied.index }
+      : { ok: false, error: r.error, message: r.message };
+  }
+
+  // Leader only: one Raft entry carrying the records; resolves with their apply results.
+  async propose(
+    records: MetaRecord[],
+  ): Promise<{ ok: true; index: number; results: ApplyResult[] } | (MetaReply & { ok: false })> {
+    const p = this.group.propose(encodeMetaBatch(records));
+    if (!p.ok)
+      return {
+        ok: false,
+        error: "NOT_LEADER",
+        leaderId: p.error.kind === "not-leader" ? p.error.leaderId : undefined,
+      };
+    this.proposed.add(p.index);
+    try {
+      await p.committed;
+    } catch (err) {
+      this.proposed.delete(p.index);
+      if (err instanceof ProposalLostError) return { ok: false, error: "NOT_LEADER" };
+      throw err;
+    }
+    const results = this.results.get(p.index) ?? [];
+    this.results.delete(p.index);
+    return { ok: true, index: p.index, results };
+  }
+}

@@ -1,0 +1,358 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { type ServerType, serve } from "@hono/node-server";
+import { parseHostPort } from "../../../shared/config/address.ts";
+import { advertisedKafka } from "../../../shared/config/endpoints.ts";
+import type { NodeConfig } from "../../../shared/config/schema.ts";
+import type { Logger } from "../../../shared/log.ts";
+import { GroupCoordinator } from "../groups/coordinator.ts";
+import { createAdminApp } from "../http/admin-app.ts";
+import { NodeMetrics } from "../http/metrics.ts";
+import type { HandlerTable } from "../kafka/handler-types.ts";
+import { createApiVersionsHandler } from "../kafka/handlers/api-versions.ts";
+import { createMetadataHandler } from "../kafka/handlers/metadata.ts";
+import { KafkaServer } from "../kafka/server.ts";
+import { abortableSleep } from "../meta/backoff.ts";
+import { runBrokerLifecycle } from "../meta/lifecycle.ts";
+import { MetaState } from "../meta/meta-state.ts";
+import { NODE_READINESS_CONDITIONS, Readiness } from "../meta/readiness.ts";
+import type { RegisterBroker } from "../meta/records.ts";
+import { type MirrorPublisher, startMirrorPublisher } from "../mirror/publisher.ts";
+import type { LeadershipInfo, PartitionReplica } from "../partition/partition.ts";
+import { RaftRuntime } from "../raft-runtime/runtime.ts";
+import { DurableLog } from "../storage/durable-log.ts";
+import { GroupCommitter } from "../storage/group-committer.ts";
+import { RaftTransport } from "../transport/raft-transport.ts";
+import { BrokerServices } from "./broker-services.ts";
+import { decodeJson, encodeJson, type MetaReply } from "./meta-requests.ts";
+import { META_GROUP, MetaService } from "./meta-service.ts";
+import { metadataViewOf } from "./metadata-view.ts";
+import { ReplicaManager } from "./replica-manager.ts";
+
+const VERSION = "0.1.0";
+const CONTROLLER_TICK_MS = 500;
+
+export interface NodeOptions {
+  config: NodeConfig;
+  configFile: string;
+  logger: Logger;
+  // Extra Kafka handlers (data, admin, groups) registered over the built-in ApiVersions/Metadata.
+  handlers?: (services: BrokerServices) => HandlerTable;
+}
+
+// The composition root of a data node: wires storage, transport, Raft, __meta, partitions, the
+// Kafka listener and the admin HTTP server, and owns the start and stop order.
+export class ChronikNode {
+  readonly readiness: Readiness;
+  readonly metrics: NodeMetrics;
+  private readonly abort = new AbortController();
+  private transport!: RaftTransport;
+  private runtime!: RaftRuntime;
+  private metaLog!: DurableLog;
+  private kafka!: KafkaServer;
+  private http!: ServerType;
+  private replicas!: ReplicaManager;
+  private mirror: MirrorPublisher | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private lifecycle: Promise<void> | undefined;
+  meta!: MetaService;
+  services!: BrokerServices;
+
+  constructor(private readonly o: NodeOptions) {
+    this.readiness = new Readiness(NODE_READINESS_CONDITIONS, o.logger);
+    this.metrics = new NodeMetrics({ nodeId: o.config.node_id });
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.o;
+    const started = Date.now();
+    const peers = config.peers.filter((p) => p.id !== config.node_id);
+    const voters = config.peers.map((p) => p.id);
+
+    const committer = new GroupCommitter(logger);
+    this.transport = new RaftTransport({
+      nodeId: config.node_id,
+      clusterId: config.cluster_id,
+      listen: parseHostPort(config.raft.listen)!,
+      peers: peers.map((p) => ({
+        id: p.id,
+        host: parseHostPort(p.addr)!.host,
+        port: p.raft_port,
+        source: `${this.o.configFile} peers[${config.peers.indexOf(p)}] (id ${p.id})`,
+      })),
+      logger,
+      onMessages: (from, batch) => this.runtime.deliver(from, batch),
+      onForward: async (_from, group, _kind, payload) => {
+        if (group !== META_GROUP) throw new Error(`no forwarding handler for group ${group}`);
+        return this.meta.handleForwarded(payload);
+      },
+    });
+    this.runtime = new RaftRuntime({
+      nodeId: config.node_id,
+      bus: this.transport,
+      committer,
+      tickMs: config.raft.tick_ms,
+      timing: {
+        electionTicks: config.raft.election_ticks,
+        heartbeatTicks: config.raft.heartbeat_ticks,
+        maxInflightMsgs: config.raft.max_inflight_appends,
+        maxSizePerMsg: config.raft.max_append_bytes,
+      },
+      logger,
+    });
+
+    const metaState = new MetaState({
+      nodeId: config.node_id,
+      clusterId: config.cluster_id,
+      voters,
+      sessionTimeoutMs: config.broker.session_timeout_ms,
+      readiness: this.readiness,
+    });
+    this.replicas = new ReplicaManager({
+      nodeId: config.node_id,
+      dataDir: config.data_dir,
+      runtime: this.runtime,
+      logger,
+      logOptions: (configs) => ({
+        fsync: config.storage.fsync,
+        segmentBytes: Number(configs["segment.bytes"] ?? config.storage.segment_bytes),
+        segmentMs: Number(configs["segment.ms"] ?? config.storage.segment_ms),
+        retentionMs: Number(configs["retention.ms"] ?? config.topic_defaults.retention_ms),
+        retentionBytes: Number(configs["retention.bytes"] ?? config.topic_defaults.retention_bytes),
+      }),
+      onLeadership: (replica, info) => this.onPartitionLeadership(replica, info),
+    });
+    this.meta = new MetaService(metaState, {
+      nodeId: config.node_id,
+      forwarder: this.transport,
+      logger: logger.child({ group: META_GROUP }),
+      now: Date.now,
+      onApplied: () => {
+        void this.replicas
+          .reconcile(metaState.image)
+          .catch((err) => logger.error({ err }, "replica reconciliation failed"));
+        this.mirror?.notifyChange();
+      },
+    });
+    const view = metadataViewOf(metaState, config.cluster_id);
+    const groups = new GroupCoordinator({
+      append: async () => {
+        throw Object.assign(new Error("group coordination is not wired yet"), { errorCode: 15 });
+      },
+      newUuid: randomUUID,
+      config: {
+        minSessionTimeoutMs: config.groups.min_session_timeout_ms,
+        maxSessionTimeoutMs: config.groups.max_session_timeout_ms,
+      },
+      logger,
+    });
+    this.services = new BrokerServices(config, this.meta, this.replicas, view, groups, logger);
+
+    // Raft first: peers may already be waiting for our votes.
+    await this.transport.start();
+    this.metaLog = await DurableLog.open({
+      dir: join(config.data_dir, META_GROUP),
+      recordBatches: false,
+      fsync: config.storage.fsync,
+      logger,
+    });
+    const fresh = this.metaLog.lastIndex() === 0;
+    this.meta.group = await this.runtime.createGroup(
+      META_GROUP,
+      this.metaLog,
+      this.meta,
+      { voters, learners: [] },
+      // On a brand-new cluster the lowest id campaigns at once instead of waiting out a timeout.
+      { campaign: fresh && config.node_id === Math.min(...voters) },
+    );
+    this.runtime.start();
+    logger.info({ voters }, "waiting for a __meta leader");
+
+    const handlers: HandlerTable = {
+      3: createMetadataHandler(view, this.services.onUnknownTopic),
+      // Advertises what the server accepts, which it derives from this very table.
+      18: createApiVersionsHandler(() => this.kafka.versions),
+      ...this.o.handlers?.(this.services),
+    };
+    const listen = parseHostPort(config.kafka.listen)!;
+    this.kafka = new KafkaServer({
+      host: listen.host,
+      port: listen.port,
+      handlers,
+      logger,
+      maxRequestBytes: config.kafka.max_request_bytes,
+    });
+    await this.kafka.start();
+    this.readiness.set("kafka_listener_bound", true);
+    this.startHttp();
+    this.startBrokerLifecycle();
+    this.timers.push(setInterval(() => this.controllerTick(), CONTROLLER_TICK_MS));
+    this.timers.push(setInterval(() => this.refreshLeadership(), 1000));
+    void this.readiness.whenReady(this.abort.signal).then(
+      () => logger.info({ ms: Date.now() - started }, "node ready"),
+      () => undefined,
+    );
+  }
+
+  private startHttp(): void {
+    const { config } = this.o;
+    const app = createAdminApp({
+      readiness: this.readiness,
+      getSnapshot: () => this.meta.state.registrySnapshot(Date.now()),
+      now: Date.now,
+      metrics: this.metrics,
+      refreshMetrics: () => this.refreshMetrics(),
+    });
+    const listen = parseHostPort(config.http.listen)!;
+    this.http = serve({ fetch: app.fetch, hostname: listen.host, port: listen.port });
+  }
+
+  private startBrokerLifecycle(): void {
+    const { config, logger } = this.o;
+    const adv = advertisedKafka(config);
+    const own = config.peers.find((p) => p.id === config.node_id)!;
+    const record: RegisterBroker = {
+      type: "register_broker",
+      nodeId: config.node_id,
+      incarnationId: randomUUID(),
+      listeners: [{ name: "PLAINTEXT", host: adv.host, port: adv.port }],
+      raftAddress: `${parseHostPort(own.addr)!.host}:${own.raft_port}`,
+      rack: config.broker.rack ?? null,
+      version: VERSION,
+      timestamp: Date.now(),
+    };
+    const state = this.meta.state;
+    const forward = async (leaderId: number, kind: string, body: unknown): Promise<MetaReply> =>
+      decodeJson<MetaReply>(await this.transport.forward(leaderId, META_GROUP, kind, encodeJson(body), 5000));
+    const toOutcome = (r: MetaReply) =>
+      r.ok
+        ? { ok: true as const, brokerEpoch: r.brokerEpoch!, index: r.index! }
+        : { ok: false as const, error: r.error, message: r.message };
+    const heartbeatReply = (r: MetaReply) => {
+      if (r.ok && r.heartbeat) return r.heartbeat;
+      throw new Error(r.ok ? "empty heartbeat reply" : `${r.error}${r.message ? `: ${r.message}` : ""}`);
+    };
+    this.lifecycle = runBrokerLifecycle({
+      signal: this.abort.signal,
+      readiness: this.readiness,
+      onRegistered: ({ epoch }) => {
+        this.services.brokerEpoch = epoch;
+      },
+      registration: {
+        record,
+        getMetaLeader: () => state.leader.get(),
+        isLocalLeader: () => state.isLeader(),
+        proposeLocal: async (r) => toOutcome(await this.meta.handle({ kind: "register", record: r })),
+        forward: async (leaderId, r) =>
+          toOutcome(await forward(leaderId, "register", { kind: "register", record: r })),
+        waitForLeaderChange: (signal) => state.leader.waitForChange(signal),
+        waitForApplied: (index, signal) => state.applied.waitFor(index, signal),
+        random: Math.random,
+        sleep: abortableSleep,
+        logger,
+      },
+      heartbeats: {
+        getAppliedIndex: () => state.applied.current,
+        getMetaLeader: () => state.leader.get(),
+        isLocalLeader: () => state.isLeader(),
+        sendLocal: async (hb) => heartbeatReply(await this.meta.handle({ kind: "heartbeat", heartbeat: hb })),
+        forward: async (leaderId, hb) =>
+          heartbeatReply(await forward(leaderId, "heartbeat", { kind: "heartbeat", heartbeat: hb })),
+        waitForLeaderChange: (signal) => state.leader.waitForChange(signal),
+        onReply: () => undefined,
+        sleep: abortableSleep,
+        logger,
+        intervalMs: config.broker.heartbeat_interval_ms,
+      },
+    }).catch((err) => {
+      if (!this.abort.signal.aborted) logger.error({ err }, "broker lifecycle failed");
+    });
+  }
+
+  // On the meta leader: fencing decisions, and the mirror publisher while leading.
+  private controllerTick(): void {
+    const { config, logger } = this.o;
+    const state = this.meta.state;
+    if (state.isLeader()) {
+      const records = state.tick(Date.now());
+      if (records.length > 0) {
+        void this.meta.propose(records).catch((err) => logger.warn({ err }, "controller proposal failed"));
+      }
+      if (!this.mirror && config.control_plane) {
+        this.mirror = startMirrorPublisher({
+          url: config.control_plane.url,
+          clusterId: config.cluster_id,
+          secret: config.control_plane.secret,
+          intervalMs: config.control_plane.push_interval_ms,
+          getSnapshot: () => state.registrySnapshot(Date.now()),
+          logger,
+        });
+      }
+    } else if (this.mirror) {
+      void this.mirror.stop();
+      this.mirror = undefined;
+    }
+  }
+
+  private onPartitionLeadership(replica: PartitionReplica, info: LeadershipInfo): void {
+    if (info.isLeader) this.reportLeadership(replica);
+  }
+
+  // A partition's Raft leader tells __meta, so Metadata sends clients to it.
+  private reportLeadership(replica: PartitionReplica): void {
+    void this.meta
+      .request({
+        kind: "partition_change",
+        change: {
+          type: "partition_change",
+          topic: replica.topic,
+          partition: replica.partition,
+          leader: this.o.config.node_id,
+          leaderEpoch: replica.leaderEpoch,
+          isr: replica.inSyncReplicas(),
+        },
+      })
+      .then((r) => {
+        if (!r.ok)
+          this.o.logger.info(
+            { topic: replica.topic, partition: replica.partition, reply: r },
+            "leadership report refused",
+          );
+      });
+  }
+
+  // Re-report partitions whose image disagrees with this node's Raft view (lost report, ISR change).
+  private refreshLeadership(): void {
+    const image = this.meta.state.image;
+    for (const r of this.replicas.all()) {
+      if (!r.isLeader) continue;
+      const p = image.topic(r.topic)?.partitions[r.partition];
+      if (!p) continue;
+      const isr = r.inSyncReplicas();
+      if (
+        p.leader !== this.o.config.node_id ||
+        p.leaderEpoch !== r.leaderEpoch ||
+        isr.join() !== [...p.isr].sort((a, b) => a - b).join()
+      ) {
+        this.reportLeadership(r);
+      }
+    }
+  }
+
+  private refreshMetrics(): void {
+    this.metrics.updateFromSnapshot(this.meta.state.registrySnapshot(Date.now()), this.o.config.node_id);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    for (const t of this.timers) clearInterval(t);
+    await this.mirror?.stop();
+    await this.kafka?.stop();
+    this.http?.close();
+    await this.runtime?.stop();
+    await this.transport?.stop();
+    await this.lifecycle;
+    await this.replicas?.closeAll();
+    await this.metaLog?.close().catch(() => undefined);
+  }
+}

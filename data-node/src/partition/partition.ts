@@ -1,0 +1,266 @@
+import type { Logger } from "../../../shared/log.ts";
+import { ProgressState } from "../raft/progress.ts";
+import { type Entry, EntryType, Role, type Snapshot, type SoftState } from "../raft/types.ts";
+import type { Proposal, RaftGroup, StateMachine } from "../raft-runtime/group.ts";
+import { ProposalLostError } from "../raft-runtime/proposals.ts";
+import type { DurableLog } from "../storage/durable-log.ts";
+import { OffsetOutOfRangeError } from "../storage/errors.ts";
+import {
+  BATCH,
+  BATCH_MAGIC_V2,
+  batchNextOffset,
+  batchProblem,
+  patchBatchHeader,
+  readInt64,
+} from "../storage/record-batch.ts";
+import { type BatchIdentity, ProducerStateTable } from "./producer-state.ts";
+import { HighWatermarkWaiters } from "./waiters.ts";
+
+// Kafka error codes a partition answers with.
+export const PartitionError = {
+  NONE: 0,
+  OFFSET_OUT_OF_RANGE: 1,
+  CORRUPT_MESSAGE: 2,
+  NOT_LEADER_OR_FOLLOWER: 6,
+  REQUEST_TIMED_OUT: 7,
+  KAFKA_STORAGE_ERROR: 56,
+  UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
+} as const;
+
+export interface ProduceOutcome {
+  errorCode: number;
+  baseOffset: number;
+  logStartOffset: number;
+  errorMessage?: string;
+}
+
+export interface FetchOutcome {
+  errorCode: number;
+  highWatermark: number;
+  logStartOffset: number;
+  records: Buffer[];
+  bytes: number;
+}
+
+export interface LeadershipInfo {
+  isLeader: boolean;
+  leaderId: number | undefined;
+  term: number;
+}
+
+export type PartitionLog = Pick<
+  DurableLog,
+  "read" | "logStartOffset" | "logEndOffset" | "nextOffsetAfter" | "offsetForTimestamp" | "lastIndex"
+>;
+
+// One replica of a partition: the state machine of its Raft group (the high watermark and producer
+// state follow committed entries) and, on the leader, the produce and fetch paths.
+export class PartitionReplica implements StateMachine {
+  group!: RaftGroup;
+  highWatermark: number;
+  private leader = false;
+  private term = 0;
+  private readonly committedProducers = new ProducerStateTable();
+  // On the leader: committed producer state plus batches proposed and not yet applied.
+  private pendingProducers = new ProducerStateTable();
+  private readonly hwWaiters = new HighWatermarkWaiters();
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly log: PartitionLog,
+    private readonly logger: Logger,
+    private readonly onLeadership: (p: PartitionReplica, info: LeadershipInfo) => void = () => {},
+  ) {
+    this.highWatermark = log.logStartOffset();
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  get leaderEpoch(): number {
+    return this.term;
+  }
+
+  // ---- state machine ----
+
+  apply(entries: readonly Entry[]): void {
+    let hw = this.highWatermark;
+    for (const e of entries) {
+      if (e.type !== EntryType.Normal || e.data.byteLength === 0) continue;
+      const batch = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+      this.committedProducers.record(identityOf(batch), readInt64(batch, BATCH.baseOffset));
+      hw = batchNextOffset(batch);
+    }
+    if (hw !== this.highWatermark) {
+      this.highWatermark = hw;
+      this.hwWaiters.advanced(hw);
+    }
+  }
+
+  onSoftState(state: SoftState, term: number): void {
+    const wasLeader = this.leader;
+    this.leader = state.role === Role.Leader;
+    this.term = term;
+    if (this.leader && !wasLeader) this.pendingProducers = this.rebuildPendingProducers();
+    if (!this.leader) this.hwWaiters.wakeAll();
+    this.onLeadership(this, { isLeader: this.leader, leaderId: state.leaderId, term });
+  }
+
+  restore(snapshot: Snapshot): { nextOffset: number } {
+    // A partition snapshot only says where the log starts: the data below it was removed by retention.
+    const nextOffset = Number(Buffer.from(snapshot.data).readBigInt64BE(0));
+    this.highWatermark = Math.max(this.highWatermark, nextOffset);
+    return { nextOffset };
+  }
+
+  // ---- produce ----
+
+  // Appends the batches of one produce request for this partition. acks: 0 and 1 resolve once the
+  // leader's own log has the data (and it is fsynced under fsync=always), -1 once a majority has it.
+  async produce(batches: Buffer[], acks: number, timeoutMs: number): Promise<ProduceOutcome> {
+    const logStartOffset = this.log.logStartOffset();
+    if (!this.leader)
+      return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, baseOffset: -1, logStartOffset };
+    let firstOffset = -1;
+    const waits: Promise<unknown>[] = [];
+    for (const batch of batches) {
+      if (batch.length > BATCH.magic && batch[BATCH.magic] !== BATCH_MAGIC_V2) {
+        return { errorCode: PartitionError.UNSUPPORTED_FOR_MESSAGE_FORMAT, baseOffset: -1, logStartOffset };
+      }
+      const problem = batchProblem(batch);
+      if (problem)
+        return {
+          errorCode: PartitionError.CORRUPT_MESSAGE,
+          baseOffset: -1,
+          logStartOffset,
+          errorMessage: problem,
+        };
+      const id = identityOf(batch);
+      const check = this.pendingProducers.check(id);
+      if (check.kind === "duplicate") {
+        if (firstOffset < 0) firstOffset = check.baseOffset;
+        continue;
+      }
+      if (check.kind === "out-of-order") {
+        return { errorCode: PartitionError.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset };
+      }
+      if (check.kind === "fenced-epoch")
+        return { errorCode: PartitionError.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset };
+      const baseOffset = this.nextOffset();
+      let appended!: () => void;
+      const onAppended = new Promise<void>((r) => (appended = r));
+      const proposal: Proposal = this.group.propose(patchBatchHeader(batch, baseOffset, this.term), appended);
+      if (!proposal.ok)
+        return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, baseOffset: -1, logStartOffset };
+      this.pendingProducers.record(id, baseOffset);
+      if (firstOffset < 0) firstOffset = baseOffset;
+      waits.push(acks === -1 ? proposal.committed : Promise.race([onAppended, proposal.committed]));
+      // An abandoned acks=0/1 proposal that is later overwritten must not surface as unhandled.
+      proposal.committed.catch(() => undefined);
+    }
+    const errorCode = await waitAll(waits, timeoutMs);
+    return { errorCode, baseOffset: errorCode === 0 ? firstOffset : -1, logStartOffset };
+  }
+
+  // The offset the next batch gets: the end of the last data entry in the leader's log (which
+  // includes proposals not yet written), or the log start if there is none.
+  private nextOffset(): number {
+    const raftLog = this.group.node.raft.log;
+    for (let i = raftLog.lastIndex(); i >= raftLog.firstIndex(); i--) {
+      const [e] = raftLog.slice(i, i + 1, Number.MAX_SAFE_INTEGER);
+      if (e && e.type === EntryType.Normal && e.data.byteLength > 0) {
+        return batchNextOffset(Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+      }
+    }
+    return this.log.logStartOffset();
+  }
+
+  private rebuildPendingProducers(): ProducerStateTable {
+    const table = this.committedProducers.clone();
+    const raftLog = this.group.node.raft.log;
+    const commit = this.group.node.raft.log.committed;
+    for (const e of raftLog.slice(commit + 1, raftLog.lastIndex() + 1, Number.MAX_SAFE_INTEGER)) {
+      if (e.type !== EntryType.Normal || e.data.byteLength === 0) continue;
+      const batch = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+      table.record(identityOf(batch), readInt64(batch, BATCH.baseOffset));
+    }
+    return table;
+  }
+
+  // ---- fetch ----
+
+  read(offset: number, maxBytes: number): FetchOutcome {
+    const hw = this.highWatermark;
+    const logStartOffset = this.log.logStartOffset();
+    const base = { highWatermark: hw, logStartOffset, records: [] as Buffer[], bytes: 0 };
+    if (!this.leader) return { ...base, errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER };
+    if (offset < logStartOffset || offset > hw)
+      return { ...base, errorCode: PartitionError.OFFSET_OUT_OF_RANGE };
+    try {
+      const r = this.log.read(offset, { maxBytes, maxOffset: hw });
+      return { ...base, errorCode: 0, records: r.batches, bytes: r.bytes };
+    } catch (err) {
+      if (err instanceof OffsetOutOfRangeError)
+        return { ...base, errorCode: PartitionError.OFFSET_OUT_OF_RANGE };
+      this.logger.error({ err, offset }, "fetch read failed");
+      return { ...base, errorCode: PartitionError.KAFKA_STORAGE_ERROR };
+    }
+  }
+
+  // Resolves when the high watermark passes `offset`, leadership is lost, or the signal aborts.
+  waitForData(offset: number, signal: AbortSignal): Promise<void> {
+    if (this.highWatermark > offset || !this.leader) return Promise.resolve();
+    return this.hwWaiters.wait(offset, signal);
+  }
+
+  // ---- ListOffsets ----
+
+  // -2 earliest, -1 latest (the high watermark), otherwise the first offset at or after timestamp.
+  listOffset(timestamp: number): { errorCode: number; offset: number; timestamp: number } {
+    if (!this.leader) return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, offset: -1, timestamp: -1 };
+    if (timestamp === -2) return { errorCode: 0, offset: this.log.logStartOffset(), timestamp: -1 };
+    if (timestamp === -1) return { errorCode: 0, offset: this.highWatermark, timestamp: -1 };
+    const hit = this.log.offsetForTimestamp(timestamp, this.highWatermark);
+    return hit ? { errorCode: 0, ...hit } : { errorCode: 0, offset: -1, timestamp: -1 };
+  }
+
+  // Replicas in sync: the leader and the followers that are replicating and heard from recently.
+  inSyncReplicas(): number[] {
+    const status = this.group.status();
+    const isr = [status.id];
+    for (const [id, p] of status.progress ?? []) {
+      if (id !== status.id && !p.isLearner && p.recentActive && p.state === ProgressState.Replicate)
+        isr.push(id);
+    }
+    return isr.sort((a, b) => a - b);
+  }
+}
+
+function identityOf(batch: Buffer): BatchIdentity {
+  return {
+    producerId: readInt64(batch, BATCH.producerId),
+    producerEpoch: batch.readInt16BE(BATCH.producerEpoch),
+    baseSequence: batch.readInt32BE(BATCH.baseSequence),
+    count: batch.readInt32BE(BATCH.lastOffsetDelta) + 1,
+  };
+}
+
+async function waitAll(waits: Promise<unknown>[], timeoutMs: number): Promise<number> {
+  if (waits.length === 0) return 0;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(PartitionError.REQUEST_TIMED_OUT), Math.max(1, timeoutMs));
+  });
+  try {
+    return await Promise.race([Promise.all(waits).then(() => 0), timeout]);
+  } catch (err) {
+    if (err instanceof ProposalLostError) return PartitionError.NOT_LEADER_OR_FOLLOWER;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}

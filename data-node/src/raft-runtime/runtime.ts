@@ -1,0 +1,241 @@
+import type { Logger } from "../../../shared/log.ts";
+import { decodeMessage, encodeMessage } from "../raft/codec.ts";
+import type { RandomSource } from "../raft/config.ts";
+import type { Ready } from "../raft/raw-node.ts";
+import type { ConfState } from "../raft/types.ts";
+import { EntryType } from "../raft/types.ts";
+import { type GroupStorage, type GroupTiming, RaftGroup, type StateMachine } from "./group.ts";
+import { cryptoRandom } from "./random.ts";
+
+// Where the runtime sends encoded Raft messages (transport/RaftTransport implements it).
+export interface MessageBus {
+  send(to: number, group: string, payload: Uint8Array): void;
+  flush(): void;
+}
+
+// Makes a log's appended writes durable; batches fsyncs across groups (storage/GroupCommitter).
+export interface Committer {
+  commit(log: GroupStorage): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  nodeId: number;
+  bus: MessageBus;
+  committer: Committer;
+  tickMs: number;
+  timing: GroupTiming;
+  logger: Logger;
+  random?: RandomSource;
+}
+
+interface Held {
+  from: number;
+  payload: Uint8Array;
+  at: number;
+}
+
+// Messages for a group this node has not created yet (its creation is still being applied from
+// __meta) wait here briefly instead of being dropped, so a new partition elects without waiting
+// out an election timeout.
+const HOLD_MS = 5000;
+const HOLD_PER_GROUP = 64;
+
+// Drives every Raft group on the node: one ticker, one ready loop, persist-before-send, group
+// commit, apply. An idle group costs one tick() per tick and nothing else.
+export class RaftRuntime {
+  private readonly groups = new Map<string, RaftGroup>();
+  private readonly dirty = new Set<RaftGroup>();
+  private readonly held = new Map<string, Held[]>();
+  private ticker: NodeJS.Timeout | undefined;
+  private loopRunning = false;
+  private loopScheduled = false;
+  private stopped = false;
+  private readonly random: RandomSource;
+  elections = 0;
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.random = o.random ?? cryptoRandom;
+  }
+
+  start(): void {
+    this.ticker = setInterval(() => this.tick(), this.o.tickMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    for (const g of this.groups.values()) g.waiters.failAll("the node is stopping");
+  }
+
+  group(id: string): RaftGroup | undefined {
+    return this.groups.get(id);
+  }
+
+  allGroups(): IterableIterator<RaftGroup> {
+    return this.groups.values();
+  }
+
+  // Creates (or reopens) a group. A brand-new log is bootstrapped with `conf`; an existing one keeps
+  // the configuration it has on disk.
+  async createGroup(
+    id: string,
+    storage: GroupStorage,
+    sm: StateMachine,
+    conf: ConfState,
+    opts: { campaign?: boolean; applied?: number } = {},
+  ): Promise<RaftGroup> {
+    if (this.groups.has(id)) throw new Error(`raft group ${id} exists already`);
+    const initial = storage.initialState().confState;
+    if (initial.voters.length === 0 && initial.learners.length === 0) await storage.setConfState(conf);
+    const group = new RaftGroup(
+      id,
+      this.o.nodeId,
+      storage,
+      sm,
+      this.o.timing,
+      this.random,
+      this.o.logger.child({ group: id }),
+      opts.applied,
+    );
+    this.groups.set(id, group);
+    if (opts.campaign && storage.lastIndex() === 0) group.node.campaign();
+    for (const h of this.held.get(id) ?? []) this.stepInto(group, h.from, h.payload);
+    this.held.delete(id);
+    this.markDirty(group);
+    return group;
+  }
+
+  removeGroup(id: string): void {
+    const g = this.groups.get(id);
+    if (!g) return;
+    this.groups.delete(id);
+    this.dirty.delete(g);
+    g.waiters.failAll("the group was removed from this node");
+  }
+
+  // Messages from a peer's transport.
+  deliver(from: number, batch: readonly { group: string; payload: Uint8Array }[]): void {
+    for (const { group, payload } of batch) {
+      const g = this.groups.get(group);
+      if (g) this.stepInto(g, from, payload);
+      else this.hold(group, from, payload);
+    }
+  }
+
+  private stepInto(g: RaftGroup, from: number, payload: Uint8Array): void {
+    try {
+      g.node.step(decodeMessage(payload));
+      this.markDirty(g);
+    } catch (err) {
+      g.logger.warn({ err, from }, "dropped a Raft message that could not be decoded or stepped");
+    }
+  }
+
+  private hold(group: string, from: number, payload: Uint8Array): void {
+    const now = Date.now();
+    const list = (this.held.get(group) ?? []).filter((h) => now - h.at < HOLD_MS);
+    if (list.length < HOLD_PER_GROUP) list.push({ from, payload, at: now });
+    this.held.set(group, list);
+  }
+
+  markDirty(g: RaftGroup): void {
+    this.dirty.add(g);
+    if (this.loopScheduled || this.stopped) return;
+    this.loopScheduled = true;
+    setImmediate(() => {
+      this.loopScheduled = false;
+      void this.loop();
+    });
+  }
+
+  private tick(): void {
+    for (const g of this.groups.values()) {
+      g.node.tick();
+      if (!g.inFlight && g.node.hasReady()) this.dirty.add(g);
+    }
+    if (this.dirty.size > 0) void this.loop();
+    const now = Date.now();
+    for (const [id, list] of this.held) if (list.every((h) => now - h.at >= HOLD_MS)) this.held.delete(id);
+  }
+
+  // One loop at a time: take every group's Ready, write them all, one group-commit round, then send,
+  // apply and advance. Groups that became ready meanwhile are taken in the next round.
+  private async loop(): Promise<void> {
+    if (this.loopRunning) return;
+    this.loopRunning = true;
+    try {
+      while (this.dirty.size > 0 && !this.stopped) {
+        const batch: [RaftGroup, Ready][] = [];
+        for (const g of this.dirty) {
+          if (g.inFlight || !this.groups.has(g.id) || !g.node.hasReady()) continue;
+          g.inFlight = true;
+          batch.push([g, g.node.ready()]);
+        }
+        this.dirty.clear();
+        if (batch.length === 0) break;
+        await this.handle(batch);
+      }
+    } catch (err) {
+      this.o.logger.fatal({ err }, "raft runtime failed; stopping the node");
+      process.exitCode = 1;
+      process.kill(process.pid, "SIGTERM");
+    } finally {
+      this.loopRunning = false;
+    }
+  }
+
+  private async handle(batch: [RaftGroup, Ready][]): Promise<void> {
+    // 1. Messages that promise nothing about this node's disk go out while it writes.
+    for (const [g, rd] of batch) this.send(g, rd, false);
+    this.o.bus.flush();
+    // 2. Write: snapshots, entries, term/vote; then one group-commit round for all logs.
+    const writes: Promise<void>[] = [];
+    for (const [g, rd] of batch) {
+      if (rd.snapshot) {
+        const opts = g.sm.restore?.(rd.snapshot) ?? {};
+        await g.storage.applySnapshot(rd.snapshot, opts);
+      }
+      if (rd.entries.length > 0) {
+        g.storage.append(rd.entries);
+        writes.push(this.o.committer.commit(g.storage));
+      }
+      if (rd.hardState && g.needsHardStateWrite(rd)) writes.push(g.writeHardState(rd.hardState));
+    }
+    await Promise.all(writes);
+    // 3. Now what depends on the write: votes, append acks, acks=1 producers, applying.
+    for (const [g, rd] of batch) {
+      this.send(g, rd, true);
+      g.waiters.persisted(rd.entries);
+      if (rd.softState) {
+        if (rd.softState.role === "leader") this.elections++;
+        g.sm.onSoftState?.(rd.softState, g.node.status().term);
+      }
+    }
+    this.o.bus.flush();
+    for (const [g, rd] of batch) {
+      if (rd.committedEntries.length > 0) {
+        g.sm.apply(rd.committedEntries);
+        for (const e of rd.committedEntries) g.waiters.applied(e);
+      }
+      g.node.advance(rd);
+      g.inFlight = false;
+      if (rd.committedEntries.some((e) => e.type === EntryType.ConfChange)) {
+        await g.storage.setConfState(g.node.confState());
+      }
+      if (g.node.hasReady()) this.dirty.add(g);
+    }
+  }
+
+  private send(g: RaftGroup, rd: Ready, afterPersist: boolean): void {
+    for (const m of rd.messages) {
+      if (m.afterPersist !== afterPersist) continue;
+      this.o.bus.send(m.message.to, g.id, encodeMessage(m.message));
+    }
+  }
+
+  stats(): { groups: number; leaders: number; elections: number } {
+    let leaders = 0;
+    for (const g of this.groups.values()) if (g.node.status().role === "leader") leaders++;
+    return { groups: this.groups.size, leaders, elections: this.elections };
+  }
+}
