@@ -9,7 +9,15 @@ type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 const commands: Record<string, Command> = {
   config: { summary: "check node config files (chronik config check FILE...)", run: configCommand },
   node: { summary: "run a data node from a TOML file (chronik node --config FILE)", run: nodeCommand },
+  "control-plane": {
+    summary: "run the control plane, or apply its migrations (chronik control-plane [migrate])",
+    run: async (argv) => (await import("../../../control-plane/src/node.ts")).controlPlaneCommand(argv),
+  },
   dev: { summary: "run a local cluster and control plane (chronik dev --nodes 1|3)", run: devCommand },
+  sim: {
+    summary: "run the deterministic Raft simulator (chronik sim --seeds N)",
+    run: async (argv) => (await import("../raft-sim/cli.ts")).simCommand(argv),
+  },
 };
 
 export function usage(): string {
