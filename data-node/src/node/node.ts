@@ -143,6 +143,8 @@ export class ChronikNode {
       config: {
         minSessionTimeoutMs: config.groups.min_session_timeout_ms,
         maxSessionTimeoutMs: config.groups.max_session_timeout_ms,
+        initialRebalanceDelayMs: config.groups.initial_rebalance_delay_ms,
+        offsetsTopicPartitions: config.groups.offsets_partitions,
       },
       logger,
     });
