@@ -73,6 +73,8 @@ export function startMirrorPublisher(opts: MirrorPublisherOptions): MirrorPublis
     timer = setTimeout(run, delayMs);
   }
 
+  let reached = false;
+
   function run(): void {
     timer = undefined;
     dueAt = Number.POSITIVE_INFINITY;
@@ -105,6 +107,7 @@ export function startMirrorPublisher(opts: MirrorPublisherOptions): MirrorPublis
         signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(opts.requestTimeoutMs ?? 5000)]),
       });
       const text = await res.text();
+      reached = true;
       if (res.ok) {
         log.debug({ version: snapshot.version, response: text }, "mirror push accepted");
         return true;
@@ -114,8 +117,12 @@ export function startMirrorPublisher(opts: MirrorPublisherOptions): MirrorPublis
       if (stopped) return true;
       problem = { error: (err as Error).message, cause: String((err as { cause?: unknown }).cause ?? "") };
     }
-    // Log the transition into failure once; retries stay quiet until it recovers.
-    if (failures === 0) log.warn({ ...problem, url: endpoint }, "mirror push failing; retrying with backoff");
+    // Log the transition into failure once; retries stay quiet until it recovers. A control plane
+    // that has never answered is most likely still starting (chronik dev starts both at once).
+    if (failures === 0 && reached)
+      log.warn({ ...problem, url: endpoint }, "mirror push failing; retrying with backoff");
+    else if (failures === 0)
+      log.info({ ...problem, url: endpoint }, "waiting for the control plane to accept mirror pushes");
     return false;
   }
 

@@ -37,7 +37,7 @@ export interface NodeOptions {
   configFile: string;
   logger: Logger;
   // Extra Kafka handlers (data, admin, groups) registered over the built-in ApiVersions/Metadata.
-  handlers?: (services: BrokerServices) => HandlerTable;
+  handlers?: (services: BrokerServices, logger: Logger) => HandlerTable;
 }
 
 // The composition root of a data node: wires storage, transport, Raft, __meta, partitions, the
@@ -174,7 +174,7 @@ export class ChronikNode {
       3: createMetadataHandler(view, this.services.onUnknownTopic),
       // Advertises what the server accepts, which it derives from this very table.
       18: createApiVersionsHandler(() => this.kafka.versions),
-      ...this.o.handlers?.(this.services),
+      ...this.o.handlers?.(this.services, logger),
     };
     const listen = parseHostPort(config.kafka.listen)!;
     this.kafka = new KafkaServer({
@@ -286,6 +286,7 @@ export class ChronikNode {
           clusterId: config.cluster_id,
           secret: config.control_plane.secret,
           intervalMs: config.control_plane.push_interval_ms,
+          backoff: { maxMs: config.control_plane.push_interval_ms },
           getSnapshot: () => state.registrySnapshot(Date.now()),
           logger,
         });

@@ -1,0 +1,124 @@
+import type { Logger } from "../../../../shared/log.ts";
+import type { BrokerContext } from "../broker-context.ts";
+import { type Handler, NO_RESPONSE } from "../handler-types.ts";
+import { recordsToBuffer } from "../protocol/codec.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import type { ProduceRequest } from "../protocol/generated/produce-request.ts";
+import type {
+  PartitionProduceResponse,
+  ProduceResponse,
+  TopicProduceResponse,
+} from "../protocol/generated/produce-response.ts";
+import { Attr, Compression, splitBatches } from "../protocol/record-batch.ts";
+import type { RecordsData } from "../protocol/writer.ts";
+import { leaderReplica } from "./replica-lookup.ts";
+
+const ATTRIBUTES_OFFSET = 21;
+// Produce v7 is the first version whose clients may send zstd (KIP-110).
+const FIRST_ZSTD_VERSION = 7;
+
+interface Outcome {
+  errorCode: number;
+  baseOffset?: number;
+  logStartOffset?: number;
+  errorMessage?: string;
+}
+
+function partitionResponse(index: number, o: Outcome): PartitionProduceResponse {
+  return {
+    index,
+    errorCode: o.errorCode,
+    baseOffset: BigInt(o.errorCode === 0 ? (o.baseOffset ?? -1) : -1),
+    // -1: the broker keeps the producer's CreateTime (no LogAppendTime topics).
+    logAppendTimeMs: -1n,
+    logStartOffset: BigInt(o.logStartOffset ?? -1),
+    recordErrors: [],
+    errorMessage: o.errorMessage ?? null,
+  };
+}
+
+// Kafka's checks on a partition's payload before it reaches the log (ProduceRequest.validateRecords
+// plus the batch framing and CRC).
+function checkRecords(records: RecordsData | null, version: number): { batches: Buffer[] } | Outcome {
+  const buf = recordsToBuffer(records);
+  if (buf === null || buf.length === 0) {
+    return {
+      errorCode: ErrorCode.INVALID_RECORD,
+      errorMessage: "a produce request must carry at least one record batch per partition",
+    };
+  }
+  const split = splitBatches(buf);
+  if (!split.ok) return { errorCode: split.errorCode, errorMessage: split.reason };
+  // Every batch is magic 2 here: splitBatches refuses the others.
+  for (const b of split.batches) {
+    const codec = b.readInt16BE(ATTRIBUTES_OFFSET) & Attr.COMPRESSION_MASK;
+    if (codec === Compression.ZSTD && version < FIRST_ZSTD_VERSION) {
+      return {
+        errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+        errorMessage: "zstd needs produce v7 or later",
+      };
+    }
+  }
+  return { batches: split.batches };
+}
+
+async function producePartition(
+  ctx: BrokerContext,
+  logger: Logger,
+  req: ProduceRequest,
+  version: number,
+  topic: string,
+  index: number,
+  records: RecordsData | null,
+): Promise<Outcome> {
+  const meta = ctx.metadata.topic(topic);
+  if (meta?.isInternal) {
+    return {
+      errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+      errorMessage: `cannot produce to internal topic ${topic}`,
+    };
+  }
+  const found = leaderReplica(ctx, topic, index);
+  if ("errorCode" in found) return found;
+  const checked = checkRecords(records, version);
+  if (!("batches" in checked)) return checked;
+  try {
+    return await found.replica.produce(checked.batches, req.acks, req.timeoutMs);
+  } catch (err) {
+    logger.warn({ err, topic, partition: index }, "produce failed");
+    return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: "produce failed on the broker" };
+  }
+}
+
+// Produce v0-9. The partitions of one request are appended concurrently; acks=0 gets no response
+// (as in Kafka, a failure then closes the connection so the client notices).
+export function createProduceHandler(ctx: BrokerContext, logger: Logger): Handler<0> {
+  return async (req, rctx) => {
+    const version = rctx.apiVersion;
+    const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+    const responses: TopicProduceResponse[] = await Promise.all(
+      req.topicData.map(async (t) => ({
+        name: t.name,
+        partitionResponses: await Promise.all(
+          t.partitionData.map(async (p) => {
+            const outcome: Outcome = validAcks
+              ? await producePartition(ctx, logger, req, version, t.name, p.index, p.records)
+              : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+            return partitionResponse(p.index, outcome);
+          }),
+        ),
+      })),
+    );
+    if (req.acks === 0) {
+      const failed = responses.flatMap((t) =>
+        t.partitionResponses
+          .filter((p) => p.errorCode !== 0)
+          .map((p) => `${t.name}-${p.index}: ${p.errorCode}`),
+      );
+      if (failed.length > 0) throw new Error(`acks=0 produce failed (${failed.join(", ")})`);
+      return NO_RESPONSE;
+    }
+    const res: ProduceResponse = { responses, throttleTimeMs: 0 };
+    return res;
+  };
+}
