@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { simCommand } from "../../data-node/src/raft-sim/cli.ts";
-import { runSeed } from "../../data-node/src/raft-sim/run-seed.ts";
+import { runSeed, shrink } from "../../data-node/src/raft-sim/run-seed.ts";
 
 describe("raft simulator", () => {
   it("finds no violation over 300 seeds with faults (3 nodes)", () => {
@@ -27,12 +27,20 @@ describe("raft simulator", () => {
   });
 
   it("catches a deliberately broken core (votes granted without the log check) within 1,000 seeds", () => {
+    const opts = { nodes: 3 as const, groups: 1, faults: true, unsafe: { skipVoteLogCheck: true } };
     let caught: number | undefined;
     for (let seed = 1; seed <= 1000 && caught === undefined; seed++) {
-      const r = runSeed({ seed, nodes: 3, groups: 1, faults: true, unsafe: { skipVoteLogCheck: true } });
-      if (!r.ok) caught = seed;
+      if (!runSeed({ seed, ...opts }).ok) caught = seed;
     }
     expect(caught).toBeDefined();
+    // Shrinking keeps it failing with fewer faults, and replaying the shrunk run fails the same way.
+    const failing = runSeed({ seed: caught!, ...opts });
+    const { result, skipped } = shrink({ seed: caught!, ...opts }, failing);
+    expect(result.ok).toBe(false);
+    expect(result.violations[0].kind).toBe(failing.violations[0].kind);
+    expect(runSeed({ seed: caught!, ...opts, skipFaults: skipped }).violations[0].kind).toBe(
+      result.violations[0].kind,
+    );
   });
 
   it("elects exactly once per group in 10 minutes of fault-free virtual time", () => {

@@ -82,7 +82,6 @@ class SimNode {
 
 class Client {
   leaderGuess = 0;
-  busy = false;
   constructor(
     readonly id: number,
     readonly group: number,
@@ -129,7 +128,6 @@ export class Simulation {
   private events = 0;
   /** The operation each busy client is waiting on. */
   private readonly current = new Map<Client, HistoryOp>();
-  private quiet = false;
 
   constructor(readonly opts: SimOptions) {
     const root = new Prng(opts.seed);
@@ -192,7 +190,6 @@ export class Simulation {
   // ---- bookkeeping ----------------------------------------------------------------------------
 
   private log(s: string): void {
-    if (this.quiet) return;
     const limit = this.opts.traceLimit ?? 60;
     this.trace.push(`t=${this.q.now} ${s}`);
     if (this.trace.length > limit * 2) this.trace.splice(0, this.trace.length - limit);
@@ -373,7 +370,11 @@ export class Simulation {
     }
     raw.advance(rd);
     this.serveReads(rep);
-    this.maybeSnapshot(rep);
+    // After a configuration change, snapshot at once so a new member can be sent a snapshot that includes it.
+    this.maybeSnapshot(
+      rep,
+      rd.committedEntries.some((e) => e.type === EntryType.ConfChange),
+    );
   }
 
   private apply(rep: Replica, e: Entry): void {
@@ -418,11 +419,12 @@ export class Simulation {
     rep.readyReads.push(...keep);
   }
 
-  private maybeSnapshot(rep: Replica): void {
+  private maybeSnapshot(rep: Replica, force: boolean): void {
     const st = rep.storage;
     const raw = rep.raw!;
     const applied = raw.applied();
-    if (applied - st.snapshot().metadata.index < 24 || applied > st.lastIndex()) return;
+    const due = force || applied - st.snapshot().metadata.index >= 24;
+    if (!due || applied <= st.snapshot().metadata.index || applied > st.lastIndex()) return;
     st.createSnapshot(applied, raw.confState(), rep.kv.serialize());
     st.compact(Math.max(st.firstIndex(), applied - this.diskRng.range(0, 8)));
   }
@@ -456,7 +458,15 @@ export class Simulation {
   }
 
   private dropped(group: number, m: Message): void {
-    if (m.type === MessageType.Snap) this.reportSnapshot(group, m, false);
+    if (m.type === MessageType.Snap) {
+      this.reportSnapshot(group, m, false);
+    } else if (
+      m.type === MessageType.App &&
+      (this.blocked.has(`${m.from}>${m.to}`) || !this.nodes.get(m.to)?.up)
+    ) {
+      // Like a transport whose stream to the peer broke: the leader falls back to probing.
+      this.nodes.get(m.from)?.replicas.get(group)?.raw?.reportUnreachable(m.to);
+    }
   }
 
   private reportSnapshot(group: number, m: Message, ok: boolean): void {
@@ -495,13 +505,12 @@ export class Simulation {
     } else op = { kind: "get", key };
     const hist: HistoryOp = { call: this.q.now, ret: Infinity, op };
     g.history.get(key)!.push(hist);
-    cl.busy = true;
     const viaReadIndex = op.kind === "get" && rng.chance(0.6);
     const deadline = this.q.now + CLIENT_TIMEOUT_MS;
     this.current.set(cl, hist);
     this.attempt(cl, hist, viaReadIndex, deadline);
     this.q.schedule(CLIENT_TIMEOUT_MS, () => {
-      if (hist.ret === Infinity && hist.result === undefined && cl.busy && this.current.get(cl) === hist) {
+      if (this.current.get(cl) === hist) {
         // Outcome unknown: it may still take effect at any later time. Reads are simply dropped.
         if (op.kind === "get") this.removeHist(cl, hist);
         this.log(`client ${cl.id} timeout ${op.kind} ${key}`);
@@ -570,7 +579,6 @@ export class Simulation {
 
   private finish(cl: Client): void {
     this.current.delete(cl);
-    cl.busy = false;
     this.q.schedule(this.clientRng.range(5, 150), () => this.clientNext(cl));
   }
 

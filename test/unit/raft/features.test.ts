@@ -99,17 +99,18 @@ describe("proposals and reads", () => {
 
   it("ReadIndex on a new leader waits until an entry of its term commits", () => {
     const net = new TestNet([1, 2, 3]);
-    net.isolate(2);
-    net.isolate(3);
-    net.raw(1).campaign();
-    net.stabilize();
-    expect(net.raw(1).status().role).not.toBe(Role.Leader);
-    net.heal();
+    // Elect 1 but hold back its appends, so its no-op stays uncommitted.
+    net.dropIf = (m) => m.type === MessageType.App;
     net.elect(1);
+    expect(net.raw(1).status().commit).toBe(1);
     expect(net.raw(1).readIndex(enc("r")).ok).toBe(true);
     net.stabilize();
+    expect(net.node(1).readStates).toEqual([]);
+    net.dropIf = undefined;
+    net.tickAll(2);
     const rs = net.node(1).readStates;
-    expect(rs).toHaveLength(1);
+    expect(rs.map((r) => dec(r.context))).toEqual(["r"]);
+    expect(rs[0].index).toBeGreaterThanOrEqual(2);
     expect(net.raw(1).logTerm(rs[0].index)).toBe(net.raw(1).status().term);
   });
 
@@ -140,6 +141,53 @@ describe("proposals and reads", () => {
     expect(frd.entries).toHaveLength(1);
     expect(frd.messages.map((m) => [m.message.type, m.afterPersist])).toEqual([[MessageType.AppResp, true]]);
     net.raw(2).advance(frd);
+  });
+});
+
+describe("replication flow control", () => {
+  it("caps appends in flight to a follower that stopped acknowledging", () => {
+    const net = new TestNet([1, 2, 3], { maxInflightMsgs: 3 });
+    net.elect(1);
+    net.cutOneWay(2, 1);
+    const before = net.sent.length;
+    for (let i = 0; i < 10; i++) net.propose(1, `e${i}`);
+    const toTwo = net.sent
+      .slice(before)
+      .filter((m) => m.type === MessageType.App && m.to === 2 && m.entries.length > 0);
+    expect(toTwo).toHaveLength(3);
+    // Once acknowledgements flow again the follower catches up.
+    net.heal();
+    net.tickAll(2);
+    expect(net.appliedData(2)).toHaveLength(10);
+  });
+
+  it("limits the bytes of entries per append message", () => {
+    const net = new TestNet([1, 2, 3], { maxSizePerMsg: 200 });
+    net.elect(1);
+    net.isolate(3);
+    for (let i = 0; i < 20; i++) net.propose(1, "x".repeat(50));
+    const before = net.sent.length;
+    net.heal();
+    net.tickAll(2);
+    const apps = net.sent
+      .slice(before)
+      .filter((m) => m.type === MessageType.App && m.to === 3 && m.entries.length > 0);
+    expect(apps.length).toBeGreaterThan(5);
+    for (const m of apps) expect(m.entries.length).toBeLessThanOrEqual(3);
+    expect(net.appliedData(3)).toHaveLength(20);
+  });
+
+  it("a leader counts its own entry only once it is persisted", () => {
+    const net = new TestNet([1]);
+    net.elect(1);
+    const raw = net.raw(1);
+    raw.propose(enc("x"));
+    const rd = raw.ready();
+    expect(rd.committedEntries).toEqual([]);
+    expect(raw.status().commit).toBe(2);
+    net.node(1).storage.append(rd.entries);
+    raw.advance(rd);
+    expect(raw.status().commit).toBe(3);
   });
 });
 

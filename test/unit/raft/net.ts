@@ -11,6 +11,7 @@ export interface NetOptions {
   electionTicks?: number;
   heartbeatTicks?: number;
   maxSizePerMsg?: number;
+  maxInflightMsgs?: number;
   learners?: number[];
 }
 
@@ -59,6 +60,7 @@ export class TestNet {
       electionTicks: this.opts.electionTicks ?? 10,
       heartbeatTicks: this.opts.heartbeatTicks ?? 1,
       maxSizePerMsg: this.opts.maxSizePerMsg,
+      maxInflightMsgs: this.opts.maxInflightMsgs,
     });
   }
 

@@ -1,0 +1,85 @@
+// Kafka admin calls the scenarios need (topic creation, partition leaders), through kafkajs.
+import { type Admin, Kafka, logLevel } from "kafkajs";
+
+export async function withAdmin<T>(bootstrap: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const kafka = new Kafka({
+    clientId: "chronik-bench-admin",
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 100 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+// Names the admin operation in a failure: kafkajs messages alone ("Closed connection") do not.
+async function named<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export function createTopics(bootstrap: string[], topics: TopicSpec[], timeoutMs = 60_000): Promise<void> {
+  return named(`CreateTopics (${topics.length} topics, Kafka admin API)`, () =>
+    withAdmin(bootstrap, async (admin) => {
+      await admin.createTopics({
+        waitForLeaders: true,
+        timeout: timeoutMs,
+        topics: topics.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor,
+        })),
+      });
+    }),
+  );
+}
+
+// Broker id leading each partition of a topic (-1 where there is none), from a fresh Metadata call.
+export function partitionLeaders(bootstrap: string[], topic: string): Promise<Map<number, number>> {
+  return named(`Metadata for ${topic}`, () =>
+    withAdmin(bootstrap, async (admin) => {
+      const md = await admin.fetchTopicMetadata({ topics: [topic] });
+      const t = md.topics.find((x) => x.name === topic);
+      return new Map((t?.partitions ?? []).map((p) => [p.partitionId, p.leader]));
+    }),
+  );
+}
+
+// Polls Metadata until every partition of the topics has a leader, bounded by time.
+export async function waitForLeaders(
+  bootstrap: string[],
+  topics: string[],
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let missing = Number.POSITIVE_INFINITY;
+  let lastError = "";
+  while (Date.now() < deadline) {
+    missing = await withAdmin(bootstrap, async (admin) => {
+      const md = await admin.fetchTopicMetadata({ topics });
+      return md.topics.reduce((n, t) => n + t.partitions.filter((p) => p.leader < 0).length, 0);
+    }).catch((err: unknown) => {
+      lastError = err instanceof Error ? err.message : String(err);
+      return Number.POSITIVE_INFINITY;
+    });
+    if (missing === 0) return 0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `partitions without a leader after ${timeoutMs} ms: ${missing}${lastError ? ` (last error: ${lastError})` : ""}`,
+  );
+}
