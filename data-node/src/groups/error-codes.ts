@@ -35,7 +35,12 @@ export function appendErrorCode(err: unknown): number {
   switch (code) {
     case NOT_LEADER_OR_FOLLOWER:
     case KAFKA_STORAGE_ERROR:
+    case ErrorCode.NOT_COORDINATOR:
       return ErrorCode.NOT_COORDINATOR;
+    // Already coordinator errors: the client knows what to do with them.
+    case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+      return code;
     case MESSAGE_TOO_LARGE:
     case RECORD_LIST_TOO_LARGE:
     case INVALID_FETCH_SIZE:

@@ -2,7 +2,7 @@ import { type Logger, silentLogger } from "../../../shared/log.ts";
 import { Attr, buildRecordBatch, iterateRecords, parseBatchHeader } from "../kafka/protocol/record-batch.ts";
 import type { PartitionReplica } from "../partition/partition.ts";
 import type { GroupCoordinator } from "./coordinator.ts";
-import type { CoordinatorRecord } from "./records.ts";
+import { type CoordinatorRecord, decodeRecord } from "./records.ts";
 
 // What the binding uses of a `__consumer_offsets` replica (PartitionReplica satisfies it).
 export interface OffsetsReplica {
@@ -15,8 +15,9 @@ export interface OffsetsReplica {
 }
 
 export interface OffsetsTopicBindingOptions {
-  // This node's replica of `__consumer_offsets` partition p, if it hosts one.
-  replica: (partition: number) => OffsetsReplica | undefined;
+  // This node's replica of `__consumer_offsets` partition p, if it hosts one. Used when
+  // `onLeadership` is not handed the replica.
+  replica?: (partition: number) => OffsetsReplica | undefined;
   now: () => number;
   logger?: Logger;
   // How long an append waits for the partition's Raft group to commit it.
@@ -34,7 +35,7 @@ const CATCH_UP_WAIT_MS = 1_000;
 // setTimeout's largest delay.
 const MAX_TIMER_MS = 2_147_483_647;
 
-function appendError(errorCode: number, message: string): Error {
+function codedError(errorCode: number, message: string): Error {
   return Object.assign(new Error(message), { errorCode });
 }
 
@@ -49,8 +50,8 @@ export class OffsetsTopicBinding {
   private readonly log: Logger;
   private readonly appendTimeoutMs: number;
   private readonly loadRetryMs: number;
-  // Partitions this node leads (loading or loaded), with a counter that invalidates older loads.
-  private readonly leading = new Map<number, number>();
+  // Partitions this node leads (loading or loaded): the replica, and an id that invalidates older loads.
+  private readonly leading = new Map<number, { loadId: number; replica: OffsetsReplica }>();
   private nextLoadId = 0;
   private timer: NodeJS.Timeout | null = null;
   private armedFor: number | null = null;
@@ -75,16 +76,16 @@ export class OffsetsTopicBinding {
   // The coordinator's `append`: one uncompressed batch per call, committed by a majority.
   readonly append = async (partition: number, records: CoordinatorRecord[]): Promise<void> => {
     try {
-      const replica = this.options.replica(partition);
+      const replica = this.leading.get(partition)?.replica;
       if (!replica?.isLeader)
-        throw appendError(NOT_LEADER_OR_FOLLOWER, `not the leader of __consumer_offsets-${partition}`);
+        throw codedError(NOT_LEADER_OR_FOLLOWER, `not the leader of __consumer_offsets-${partition}`);
       const batch = buildRecordBatch(
         records.map((r) => ({ key: r.key, value: r.value })),
         { baseTimestamp: BigInt(this.options.now()) },
       );
       const outcome = await replica.produce([batch], ACKS_ALL, this.appendTimeoutMs);
       if (outcome.errorCode !== 0) {
-        throw appendError(
+        throw codedError(
           outcome.errorCode,
           `append to __consumer_offsets-${partition} failed (${outcome.errorCode})`,
         );
@@ -95,9 +96,10 @@ export class OffsetsTopicBinding {
     }
   };
 
-  // Called on every leadership change of a `__consumer_offsets` replica on this node. Resolves when
-  // the partition is loaded, or the load was abandoned (leadership lost, binding stopped).
-  onLeadership(partition: number, isLeader: boolean): Promise<void> {
+  // Called on every leadership change of a `__consumer_offsets` replica on this node. Pass the replica
+  // when it is at hand: a replica may win its first election before the node has registered it.
+  // Resolves when the partition is loaded, or the load was abandoned (leadership lost, stopped).
+  onLeadership(partition: number, isLeader: boolean, replica?: OffsetsReplica): Promise<void> {
     const coordinator = this.requireCoordinator();
     if (!isLeader) {
       if (this.leading.delete(partition)) {
@@ -107,8 +109,13 @@ export class OffsetsTopicBinding {
       return Promise.resolve();
     }
     if (this.leading.has(partition)) return Promise.resolve();
+    const leader = replica ?? this.options.replica?.(partition);
+    if (!leader) {
+      this.log.warn({ partition }, "leader of a __consumer_offsets partition this node does not host");
+      return Promise.resolve();
+    }
     const loadId = ++this.nextLoadId;
-    this.leading.set(partition, loadId);
+    this.leading.set(partition, { loadId, replica: leader });
     coordinator.beginLoading(partition);
     return this.load(partition, loadId);
   }
@@ -138,8 +145,11 @@ export class OffsetsTopicBinding {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.armedFor = null;
-      this.coordinator?.tick(this.options.now());
-      this.rearm();
+      try {
+        this.coordinator?.tick(this.options.now());
+      } finally {
+        this.rearm();
+      }
     }, delay);
     this.timer.unref();
   }
@@ -156,11 +166,8 @@ export class OffsetsTopicBinding {
   }
 
   private isCurrent(partition: number, loadId: number): boolean {
-    return (
-      !this.stopped &&
-      this.leading.get(partition) === loadId &&
-      this.options.replica(partition)?.isLeader === true
-    );
+    const leading = this.leading.get(partition);
+    return !this.stopped && leading?.loadId === loadId && leading.replica.isLeader;
   }
 
   private async load(partition: number, loadId: number): Promise<void> {
@@ -179,18 +186,29 @@ export class OffsetsTopicBinding {
     }
   }
 
+  // A record that cannot be decoded is skipped rather than failing the load: one bad record must not
+  // keep every group of the partition unavailable.
+  private decodable(record: CoordinatorRecord, partition: number, offset: number): boolean {
+    try {
+      decodeRecord(record);
+      return true;
+    } catch (err) {
+      this.log.warn({ partition, offset, err }, "skipping an undecodable __consumer_offsets record");
+      return false;
+    }
+  }
+
   // Every record of the partition up to its high watermark, in log order; null when leadership was
   // lost meanwhile. The read starts only once the high watermark has reached the log end: a new
   // leader's log may end in entries of an earlier term that become committed with its first entry.
   private async readPartition(partition: number, loadId: number): Promise<CoordinatorRecord[] | null> {
+    const replica = this.leading.get(partition)!.replica;
     for (;;) {
-      const replica = this.options.replica(partition);
-      if (!replica || !this.isCurrent(partition, loadId)) return null;
+      if (!this.isCurrent(partition, loadId)) return null;
       const end = replica.log.logEndOffset();
       if (replica.highWatermark >= end) break;
       await replica.waitForData(end - 1, AbortSignal.timeout(CATCH_UP_WAIT_MS));
     }
-    const replica = this.options.replica(partition)!;
     const target = replica.highWatermark;
     let offset = replica.log.logStartOffset();
     const records: CoordinatorRecord[] = [];
@@ -198,7 +216,7 @@ export class OffsetsTopicBinding {
       const r = replica.read(offset, READ_CHUNK_BYTES);
       if (r.errorCode === NOT_LEADER_OR_FOLLOWER) return null;
       if (r.errorCode !== 0)
-        throw appendError(r.errorCode, `reading offset ${offset} failed (${r.errorCode})`);
+        throw codedError(r.errorCode, `reading offset ${offset} failed (${r.errorCode})`);
       if (r.records.length === 0)
         throw new Error(`reading offset ${offset} returned no batch below ${target}`);
       for (const batch of r.records) {
@@ -209,10 +227,11 @@ export class OffsetsTopicBinding {
             const at = Number(header.baseOffset) + rec.offsetDelta;
             if (at < offset || at >= target || rec.key === null) continue;
             // Copies: the group state outlives the read buffers.
-            records.push({
+            const record = {
               key: Buffer.from(rec.key),
               value: rec.value === null ? null : Buffer.from(rec.value),
-            });
+            };
+            if (this.decodable(record, partition, at)) records.push(record);
           }
         }
         offset = Math.max(offset, Number(next));

@@ -16,6 +16,8 @@ export class NodeMetrics {
   private readonly brokersFenced: Gauge;
   private readonly partitionsLed: Gauge;
   private readonly partitionsUnderReplicated: Gauge;
+  private readonly raftGroups: Gauge;
+  private readonly raftGroupsQuiesced: Gauge;
 
   constructor(opts: { nodeId?: number; registry?: Registry } = {}) {
     this.registry = opts.registry ?? new Registry();
@@ -41,6 +43,11 @@ export class NodeMetrics {
       "chronik_partitions_under_replicated",
       "Partitions this node leads whose ISR is smaller than the replica set",
     );
+    this.raftGroups = gauge("chronik_raft_groups", "Raft groups hosted on this node (partitions and __meta)");
+    this.raftGroupsQuiesced = gauge(
+      "chronik_raft_groups_quiesced",
+      "Raft groups idle enough to stop ticking",
+    );
     this.setMeta({ leaderId: undefined, term: 0, commitIndex: 0, appliedIndex: 0 });
     this.setBrokers({ registered: 0, fenced: 0 });
     this.setPartitions({ led: 0, underReplicated: 0 });
@@ -56,6 +63,11 @@ export class NodeMetrics {
     this.metaTerm.set(m.term);
     this.metaCommitIndex.set(m.commitIndex);
     this.metaAppliedIndex.set(m.appliedIndex);
+  }
+
+  setRaft(r: { groups: number; quiesced: number }): void {
+    this.raftGroups.set(r.groups);
+    this.raftGroupsQuiesced.set(r.quiesced);
   }
 
   electionStarted(): void {

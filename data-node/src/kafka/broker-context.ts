@@ -60,5 +60,8 @@ export interface BrokerContext {
   ): Promise<{ errorCode: number; errorMessage?: string; coordinator?: BrokerAddress }>;
   // The coordinator on this node; it answers NOT_COORDINATOR for groups whose partition it does not own.
   groups: GroupCoordinator;
+  // Optional: called by the group handlers after each coordinator operation and when its answer is
+  // ready, so the node can re-arm its group deadline timer (OffsetsTopicBinding.rearm).
+  onGroupActivity?(): void;
   now(): number;
 }

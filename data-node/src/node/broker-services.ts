@@ -23,6 +23,7 @@ function errorCodeOf(reply: MetaReply & { ok: false }): number {
 export class BrokerServices implements BrokerContext {
   readonly nodeId: number;
   brokerEpoch = -1;
+  onGroupActivity?: () => void;
   private producerIds = { next: 0, end: 0 };
 
   constructor(

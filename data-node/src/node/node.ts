@@ -6,6 +6,7 @@ import { advertisedKafka } from "../../../shared/config/endpoints.ts";
 import type { NodeConfig } from "../../../shared/config/schema.ts";
 import type { Logger } from "../../../shared/log.ts";
 import { GroupCoordinator } from "../groups/coordinator.ts";
+import { OffsetsTopicBinding } from "../groups/offsets-topic.ts";
 import { createAdminApp } from "../http/admin-app.ts";
 import { NodeMetrics } from "../http/metrics.ts";
 import type { HandlerTable } from "../kafka/handler-types.ts";
@@ -23,7 +24,7 @@ import { RaftRuntime } from "../raft-runtime/runtime.ts";
 import { DurableLog } from "../storage/durable-log.ts";
 import { GroupCommitter } from "../storage/group-committer.ts";
 import { RaftTransport } from "../transport/raft-transport.ts";
-import { BrokerServices } from "./broker-services.ts";
+import { BrokerServices, OFFSETS_TOPIC } from "./broker-services.ts";
 import { decodeJson, encodeJson, type MetaReply } from "./meta-requests.ts";
 import { META_GROUP, MetaService } from "./meta-service.ts";
 import { metadataViewOf } from "./metadata-view.ts";
@@ -55,6 +56,7 @@ export class ChronikNode {
   private mirror: MirrorPublisher | undefined;
   private timers: NodeJS.Timeout[] = [];
   private lifecycle: Promise<void> | undefined;
+  private offsets!: OffsetsTopicBinding;
   meta!: MetaService;
   services!: BrokerServices;
 
@@ -82,6 +84,10 @@ export class ChronikNode {
       })),
       logger,
       onMessages: (from, batch) => this.runtime.deliver(from, batch),
+      // Quiesced groups led by a node we can no longer reach must run their election timers again.
+      onStatus: (peer, status) => {
+        if (status !== "connected") this.runtime.peerDown(peer);
+      },
       onForward: async (_from, group, _kind, payload) => {
         if (group !== META_GROUP) throw new Error(`no forwarding handler for group ${group}`);
         return this.meta.handleForwarded(payload);
@@ -135,10 +141,13 @@ export class ChronikNode {
       },
     });
     const view = metadataViewOf(metaState, config.cluster_id);
+    this.offsets = new OffsetsTopicBinding({
+      replica: (p) => this.replicas.get(OFFSETS_TOPIC, p),
+      now: Date.now,
+      logger: logger.child({ component: "groups" }),
+    });
     const groups = new GroupCoordinator({
-      append: async () => {
-        throw Object.assign(new Error("group coordination is not wired yet"), { errorCode: 15 });
-      },
+      append: this.offsets.append,
       newUuid: randomUUID,
       config: {
         minSessionTimeoutMs: config.groups.min_session_timeout_ms,
@@ -148,7 +157,9 @@ export class ChronikNode {
       },
       logger,
     });
+    this.offsets.attach(groups);
     this.services = new BrokerServices(config, this.meta, this.replicas, view, groups, logger);
+    this.services.onGroupActivity = () => this.offsets.rearm();
 
     // Raft first: peers may already be waiting for our votes.
     await this.transport.start();
@@ -168,6 +179,7 @@ export class ChronikNode {
       { campaign: fresh && config.node_id === Math.min(...voters) },
     );
     this.runtime.start();
+    this.offsets.start();
     logger.info({ voters }, "waiting for a __meta leader");
 
     const handlers: HandlerTable = {
@@ -299,6 +311,8 @@ export class ChronikNode {
 
   private onPartitionLeadership(replica: PartitionReplica, info: LeadershipInfo): void {
     if (info.isLeader) this.reportLeadership(replica);
+    if (replica.topic === OFFSETS_TOPIC)
+      void this.offsets.onLeadership(replica.partition, info.isLeader, replica);
   }
 
   // A partition's Raft leader tells __meta, so Metadata sends clients to it.
@@ -344,12 +358,14 @@ export class ChronikNode {
 
   private refreshMetrics(): void {
     this.metrics.updateFromSnapshot(this.meta.state.registrySnapshot(Date.now()), this.o.config.node_id);
+    this.metrics.setRaft(this.runtime.stats());
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
     for (const t of this.timers) clearInterval(t);
     await this.mirror?.stop();
+    this.offsets?.stop();
     await this.kafka?.stop();
     this.http?.close();
     await this.runtime?.stop();

@@ -47,6 +47,11 @@ export class RaftGroup {
   private persistedVote: number;
   // Set by the runtime when it holds a Ready of this group that is not yet advanced.
   inFlight = false;
+  // A quiesced group is not ticked: no heartbeats, no election timer (see runtime.ts).
+  quiesced = false;
+  idleTicks = 0;
+  // Set by the runtime: called on local activity that must wake a quiesced group.
+  onActivity: () => void = () => {};
 
   constructor(
     readonly id: string,
@@ -74,11 +79,18 @@ export class RaftGroup {
   }
 
   propose(data: Uint8Array, onAppended?: () => void): Proposal {
+    this.onActivity();
     return this.track(this.node.propose(data), onAppended);
   }
 
   proposeConfChange(change: ConfChange): Proposal {
+    this.onActivity();
     return this.track(this.node.proposeConfChange(change));
+  }
+
+  transferLeader(to: number): boolean {
+    this.onActivity();
+    return this.node.transferLeader(to).ok;
   }
 
   private track(r: ProposeResult, onAppended?: () => void): Proposal {

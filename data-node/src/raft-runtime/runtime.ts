@@ -5,6 +5,7 @@ import type { Ready } from "../raft/raw-node.ts";
 import type { ConfState } from "../raft/types.ts";
 import { EntryType } from "../raft/types.ts";
 import { type GroupStorage, type GroupTiming, RaftGroup, type StateMachine } from "./group.ts";
+import { decodeQuiesce, encodeQuiesce, followerMayQuiesce, leaderMayQuiesce } from "./quiesce.ts";
 import { cryptoRandom } from "./random.ts";
 
 // Where the runtime sends encoded Raft messages (transport/RaftTransport implements it).
@@ -97,6 +98,7 @@ export class RaftRuntime {
       this.o.logger.child({ group: id }),
       opts.applied,
     );
+    group.onActivity = () => this.wake(group);
     this.groups.set(id, group);
     if (opts.campaign && storage.lastIndex() === 0) group.node.campaign();
     for (const h of this.held.get(id) ?? []) this.stepInto(group, h.from, h.payload);
@@ -117,9 +119,30 @@ export class RaftRuntime {
   deliver(from: number, batch: readonly { group: string; payload: Uint8Array }[]): void {
     for (const { group, payload } of batch) {
       const g = this.groups.get(group);
-      if (g) this.stepInto(g, from, payload);
-      else this.hold(group, from, payload);
+      if (!g) {
+        this.hold(group, from, payload);
+        continue;
+      }
+      const notice = decodeQuiesce(payload);
+      if (notice) {
+        if (followerMayQuiesce(g, from, notice)) g.quiesced = true;
+        continue;
+      }
+      // Heartbeat responses must not reset the idle count of a ticking leader; only a quiesced
+      // group is woken by traffic.
+      if (g.quiesced) this.wake(g);
+      this.stepInto(g, from, payload);
     }
+  }
+
+  private wake(g: RaftGroup): void {
+    g.quiesced = false;
+    g.idleTicks = 0;
+  }
+
+  // The transport lost a peer: groups it led must run their election timers again.
+  peerDown(peer: number): void {
+    for (const g of this.groups.values()) if (g.quiesced && g.leaderId === peer) this.wake(g);
   }
 
   private stepInto(g: RaftGroup, from: number, payload: Uint8Array): void {
@@ -149,13 +172,25 @@ export class RaftRuntime {
   }
 
   private tick(): void {
+    const idleTicksNeeded = 2 * this.o.timing.heartbeatTicks + 1;
     for (const g of this.groups.values()) {
+      if (g.quiesced) continue;
       g.node.tick();
       if (!g.inFlight && g.node.hasReady()) this.dirty.add(g);
+      else if (leaderMayQuiesce(g, idleTicksNeeded)) this.quiesce(g);
     }
     if (this.dirty.size > 0) void this.loop();
     const now = Date.now();
     for (const [id, list] of this.held) if (list.every((h) => now - h.at >= HOLD_MS)) this.held.delete(id);
+  }
+
+  private quiesce(g: RaftGroup): void {
+    const s = g.node.status();
+    const notice = encodeQuiesce({ term: s.term, commit: s.commit });
+    for (const id of [...s.confState.voters, ...s.confState.learners])
+      if (id !== s.id) this.o.bus.send(id, g.id, notice);
+    this.o.bus.flush();
+    g.quiesced = true;
   }
 
   // One loop at a time: take every group's Ready, write them all, one group-commit round, then send,
@@ -233,9 +268,13 @@ export class RaftRuntime {
     }
   }
 
-  stats(): { groups: number; leaders: number; elections: number } {
+  stats(): { groups: number; leaders: number; quiesced: number; elections: number } {
     let leaders = 0;
-    for (const g of this.groups.values()) if (g.node.status().role === "leader") leaders++;
-    return { groups: this.groups.size, leaders, elections: this.elections };
+    let quiesced = 0;
+    for (const g of this.groups.values()) {
+      if (g.node.status().role === "leader") leaders++;
+      if (g.quiesced) quiesced++;
+    }
+    return { groups: this.groups.size, leaders, quiesced, elections: this.elections };
   }
 }

@@ -62,10 +62,12 @@ export class LocalCluster {
     return { log, group: g };
   }
 
+  // As a SIGKILL looks to the others: the process is gone and their transports see the link drop.
   async crash(id: number): Promise<void> {
     this.down.add(id);
     await this.runtimes.get(id)?.stop();
     this.runtimes.delete(id);
+    for (const rt of this.runtimes.values()) rt.peerDown(id);
   }
 
   async stopAll(): Promise<void> {

@@ -84,3 +84,25 @@ test("a restarted follower catches up from its durable log and the leader", asyn
     () => restarted.highWatermark === 10 && restarted.log.logEndOffset() === 10,
   );
 });
+
+test("an idle group quiesces, wakes for a produce, and a crashed quiesced leader is replaced", async () => {
+  cluster = new LocalCluster([1, 2, 3]);
+  const replicas = await Promise.all([1, 2, 3].map((id) => startPartition(cluster!, id, id === 1)));
+  const leader = await waitFor("a partition leader", () => replicas.find((r) => r.isLeader));
+  await leader.produce([buildTestBatch(["a"], ["1"])], -1, 5000);
+  await waitFor("every replica to quiesce", () => replicas.every((r) => r.group.quiesced));
+
+  expect(await leader.produce([buildTestBatch(["b"], ["2"])], -1, 5000)).toMatchObject({
+    errorCode: 0,
+    baseOffset: 1,
+  });
+  await waitFor("quiescence again after the produce", () => replicas.every((r) => r.group.quiesced));
+
+  const leaderId = leader.group.status().id;
+  await cluster.crash(leaderId);
+  const survivors = replicas.filter((r) => r !== leader);
+  const next = await waitFor("a new leader among the survivors", () => survivors.find((r) => r.isLeader), {
+    timeoutMs: 10_000,
+  });
+  expect((await next.produce([buildTestBatch(["c"], ["3"])], -1, 5000)).baseOffset).toBe(2);
+});
