@@ -32,6 +32,8 @@ import { ReplicaManager } from "./replica-manager.ts";
 
 const VERSION = "0.1.0";
 const CONTROLLER_TICK_MS = 500;
+// Kafka's log.retention.check.interval.ms is 5 minutes; segments are large, so a minute is plenty.
+const RETENTION_CHECK_MS = 60_000;
 
 export interface NodeOptions {
   config: NodeConfig;
@@ -202,6 +204,7 @@ export class ChronikNode {
     this.startBrokerLifecycle();
     this.timers.push(setInterval(() => this.controllerTick(), CONTROLLER_TICK_MS));
     this.timers.push(setInterval(() => this.refreshLeadership(), 1000));
+    this.timers.push(setInterval(() => void this.replicas.enforceRetention(Date.now()), RETENTION_CHECK_MS));
     void this.readiness.whenReady(this.abort.signal).then(
       () => logger.info({ ms: Date.now() - started }, "node ready"),
       () => undefined,

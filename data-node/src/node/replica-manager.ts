@@ -121,6 +121,21 @@ export class ReplicaManager {
     this.o.logger.info({ group: id }, "partition replica removed");
   }
 
+  // Deletes whole segments past retention.ms / retention.bytes, never beyond what is committed.
+  // A follower that falls behind the new log start is caught up by snapshot.
+  async enforceRetention(now: number): Promise<void> {
+    for (const h of this.hosted.values()) {
+      try {
+        await h.log.enforceRetention(now, h.replica.group.status().commit);
+      } catch (err) {
+        this.o.logger.warn(
+          { err, topic: h.replica.topic, partition: h.replica.partition },
+          "retention check failed",
+        );
+      }
+    }
+  }
+
   async closeAll(): Promise<void> {
     for (const h of this.hosted.values()) await h.log.close().catch(() => undefined);
   }

@@ -20,12 +20,13 @@ export function startChronik(
   args: string[],
   logFile: string,
   onLine: (name: string, line: string) => void,
+  env: Record<string, string> = {},
 ): Child {
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: "a" });
   const child = spawn(process.execPath, [bin, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: process.env,
+    env: { ...process.env, ...env },
   });
   const lines: string[] = [];
   let partial = "";
