@@ -9,7 +9,7 @@ import {
   BATCH,
   BATCH_MAGIC_V2,
   batchNextOffset,
-  batchProblem,
+  batchShapeProblem,
   patchBatchHeader,
   readInt64,
 } from "../storage/record-batch.ts";
@@ -131,7 +131,8 @@ export class PartitionReplica implements StateMachine {
       if (batch.length > BATCH.magic && batch[BATCH.magic] !== BATCH_MAGIC_V2) {
         return { errorCode: PartitionError.UNSUPPORTED_FOR_MESSAGE_FORMAT, baseOffset: -1, logStartOffset };
       }
-      const problem = batchProblem(batch);
+      // Callers verify the CRC where the batch enters (the produce handler); this checks the shape.
+      const problem = batchShapeProblem(batch);
       if (problem)
         return {
           errorCode: PartitionError.CORRUPT_MESSAGE,

@@ -218,7 +218,6 @@ export class DurableLog implements RaftStorage {
         (expectedOffset === null || s.baseOffset === expectedOffset) &&
         s.lastTerm >= minTerm
       ) {
-        await this.syncFile(file);
         return new Segment(
           dir,
           base,
@@ -235,10 +234,12 @@ export class DurableLog implements RaftStorage {
       this.o.logger.info({ file }, "rebuilding segment index");
     }
     const fd = fs.openSync(file, isLast ? "r+" : "r");
+    let keepFd = false;
     try {
-      // After a process crash the page cache may hold writes that never reached the disk: make what
-      // we are about to trust durable before Raft builds on it.
-      if (this.sync_) await this.sync_.fdatasync(fd);
+      // After a process crash the page cache may hold writes of the last segment that never reached
+      // the disk: make what we are about to trust durable before Raft builds on it. (Sealed segments
+      // were synced when they rolled.)
+      if (isLast && this.sync_) await this.sync_.fdatasync(fd);
       const r = scanSegment({
         file,
         fd,
@@ -281,24 +282,16 @@ export class DurableLog implements RaftStorage {
         isLast ? this.o.clock() : fs.statSync(file).mtimeMs,
         r.index ?? new SparseIndex(indexIntervalBytes, baseOffset),
       );
-      if (isLast) seg.fd = fd;
-      else {
+      if (isLast) {
+        seg.fd = fd;
+        keepFd = true;
+      } else {
         seg.index.trim();
         seg.writeIndexFile();
       }
       return seg;
     } finally {
-      if (!isLast) fs.closeSync(fd);
-    }
-  }
-
-  private async syncFile(file: string): Promise<void> {
-    if (!this.sync_) return;
-    const fd = fs.openSync(file, "r");
-    try {
-      await this.sync_.fdatasync(fd);
-    } finally {
-      fs.closeSync(fd);
+      if (!keepFd) fs.closeSync(fd);
     }
   }
 
@@ -431,6 +424,12 @@ export class DurableLog implements RaftStorage {
       nextOffset = header.nextOffset;
       lastTerm = e.term;
     }
+    // A failed write leaves the file and the log's view of it in doubt: stop here, like a failed fsync.
+    this.failOnThrow(() => this.write(first, list, frames, headers));
+    this.writeGen++;
+  }
+
+  private write(first: number, list: Entry[], frames: Buffer[], headers: FrameHeader[]): void {
     if (first <= this.lastIndex()) this.truncateFrom(first);
     let from = 0;
     let pending = 0;
@@ -445,7 +444,6 @@ export class DurableLog implements RaftStorage {
       this.cacheFrame(list[k].index, frames[k], headers[k], list[k]);
     }
     this.active.append(frames.slice(from), headers.slice(from));
-    this.writeGen++;
   }
 
   private shouldRoll(pendingBytes: number, frameBytes: number): boolean {
@@ -471,8 +469,9 @@ export class DurableLog implements RaftStorage {
     try {
       fn();
     } catch (err) {
+      if (err instanceof LogFailedError) throw err;
       this.failure = new LogFailedError(this.o.dir, err);
-      this.o.logger.error({ err }, "fsync failed; the log stops accepting writes");
+      this.o.logger.error({ err }, "log write or fsync failed; the log stops accepting writes");
       throw this.failure;
     }
   }
@@ -485,6 +484,9 @@ export class DurableLog implements RaftStorage {
       if (this.sync_) this.failOnThrow(() => this.sync_!.fsyncDirSync(this.o.dir));
     }
     this.active.truncateTo(index, termBefore);
+    // The cut must be on disk before new frames follow it: otherwise a crash could bring back stale
+    // frames behind a torn new one, which recovery would have to call corruption.
+    if (this.sync_) this.failOnThrow(() => this.sync_!.fdatasyncSync(this.active.fd!));
     this.cache.truncateFrom(index);
     this.writeGen++;
     this.o.logger.info({ from: index }, "truncated conflicting log tail");

@@ -1,6 +1,13 @@
 import { crc32c } from "@node-rs/crc32";
 import { type Entry, EntryType } from "../raft/types.ts";
-import { asBuffer, BATCH, BATCH_MAGIC_V2, batchProblem, readInt64 } from "./record-batch.ts";
+import {
+  asBuffer,
+  BATCH,
+  BATCH_MAGIC_V2,
+  batchProblem,
+  batchShapeProblem,
+  readInt64,
+} from "./record-batch.ts";
 
 /*
  * On-disk format of one Raft group's log: a directory holding
@@ -35,10 +42,19 @@ import { asBuffer, BATCH, BATCH_MAGIC_V2, batchProblem, readInt64 } from "./reco
  *
  * Raft index of a frame = the segment's first index + the frame's ordinal in the segment.
  *
- * Recovery (segment.ts): the last segment is scanned frame by frame; the first frame that fails these
- * checks ends the log there (torn tail) unless a valid frame follows it, in which case the log is
- * corrupt and open fails. A sealed segment is scanned when its .index is missing or stale (or when
- * verify: "full"), and any bad frame in it is corruption. Every frame read back from disk is CRC-checked.
+ * Durability order: a segment is fdatasynced before the next one is created, so only the last segment
+ * can end in a torn write. Truncating a conflicting tail deletes later segment files and fsyncs the
+ * directory, then cuts the remaining segment and fdatasyncs it, before any new frame is written.
+ *
+ * Recovery (recovery.ts): the last segment is scanned frame by frame; the first frame that fails these
+ * checks ends the log there (torn tail, cut off) unless a valid frame follows it, in which case the log
+ * is corrupt and open fails with CorruptLogError. A sealed segment is scanned when its .index is missing
+ * or stale (or with verify: "full"), and any bad frame in it is corruption. Every frame read back from
+ * disk later is CRC-checked too.
+ *
+ * Sparse .index: summary (base index, size, count, base/next offset, max timestamp, last term, created
+ * at) and one point per indexIntervalBytes: (ordinal, byte position, baseOffset, max timestamp before
+ * the point), which serves lookups by Raft index, Kafka offset and timestamp (sparse-index.ts).
  */
 
 export const PRIVATE_MAGIC = 0x7e;
@@ -139,8 +155,10 @@ export function encodeEntry(entry: Entry, expectedOffset: number, recordBatches:
     }
     return encodePrivateFrame(expectedOffset, entry.term, entry.type, entry.data);
   }
+  // The CRC was verified where the batch entered the cluster (the Kafka produce path); appending
+  // checks its shape only. Everything read back from disk is CRC-checked.
   const batch = asBuffer(entry.data);
-  const problem = batchProblem(batch);
+  const problem = batchShapeProblem(batch);
   if (problem !== null) return problem;
   const baseOffset = readInt64(batch, BATCH.baseOffset);
   if (baseOffset !== expectedOffset)

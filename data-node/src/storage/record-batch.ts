@@ -28,13 +28,20 @@ export function readInt64(buf: Buffer, at: number): number {
   return Number(buf.readBigInt64BE(at));
 }
 
-// Why a byte string is not a well-formed v2 batch (null when it is). Checks the CRC too.
-export function batchProblem(batch: Buffer): string | null {
+// Why a byte string is not a well-formed v2 batch (null when it is), without reading the records.
+export function batchShapeProblem(batch: Buffer): string | null {
   if (batch.length < BATCH.headerSize) return `batch of ${batch.length} bytes is shorter than its header`;
   if (batch[BATCH.magic] !== BATCH_MAGIC_V2) return `batch magic ${batch[BATCH.magic]} is not 2`;
   const length = batch.readInt32BE(BATCH.batchLength);
   if (length + 12 !== batch.length) return `batchLength ${length} does not match ${batch.length - 12} bytes`;
   if (batch.readInt32BE(BATCH.lastOffsetDelta) < 0) return "negative lastOffsetDelta";
+  return null;
+}
+
+// The shape check plus the batch's CRC-32C: for bytes read back from disk.
+export function batchProblem(batch: Buffer): string | null {
+  const shape = batchShapeProblem(batch);
+  if (shape !== null) return shape;
   const crc = crc32c(batch.subarray(BATCH.attributes));
   if (crc !== batch.readUInt32BE(BATCH.crc)) return "batch CRC-32C mismatch";
   return null;

@@ -72,6 +72,8 @@ export class Segment implements SegmentSummary {
   // Appends frames at the end; returns each frame's position.
   append(frames: Buffer[], headers: FrameHeader[]): number[] {
     const fd = this.openForWrite(false);
+    // Write first: if it throws (ENOSPC, EIO) the in-memory view still matches the valid frames.
+    writeAllSync(fd, frames, this.size);
     const positions: number[] = [];
     let pos = this.size;
     for (let i = 0; i < frames.length; i++) {
@@ -84,7 +86,6 @@ export class Segment implements SegmentSummary {
       this.lastTerm = h.term;
       if (h.maxTimestamp > this.maxTimestamp) this.maxTimestamp = h.maxTimestamp;
     }
-    writeAllSync(fd, frames, this.size);
     this.size = pos;
     return positions;
   }

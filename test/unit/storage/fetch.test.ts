@@ -111,6 +111,21 @@ describe.each([
   });
 });
 
+describe("offsetForTimestamp on batches it does not open", () => {
+  it("answers the base offset of a compressed or LogAppendTime batch", async () => {
+    const log = await DurableLog.open({ dir: tmpDir(), recordBatches: true });
+    const records = [0, 1, 2].map((k) => ({ timestamp: 5_000 + k * 10, value: `v${k}` }));
+    const gzip = 0x01;
+    const logAppendTime = 0x08;
+    log.append([
+      { index: 1, term: 1, type: 0, data: makeBatch(0, 1, records, gzip) },
+      { index: 2, term: 1, type: 0, data: makeBatch(3, 1, records, logAppendTime) },
+    ]);
+    expect(log.offsetForTimestamp(5_015)).toEqual({ offset: 0, timestamp: 5_020 });
+    await log.close();
+  });
+});
+
 describe("Kafka reads across restarts", () => {
   it("keeps offsets and reads after reopen", async () => {
     const dir = tmpDir();

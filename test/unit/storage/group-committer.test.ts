@@ -67,6 +67,48 @@ describe("GroupCommitter", () => {
     await gated.close();
   });
 
+  it("skips fsync entirely with fsync: never (benchmarks only)", async () => {
+    const ops = new CountingSyncOps();
+    const log = await DurableLog.open({
+      dir: tmpDir(),
+      recordBatches: true,
+      fsync: "never",
+      syncOps: ops,
+      segmentBytes: 200,
+    });
+    const committer = new GroupCommitter();
+    for (let k = 0; k < 5; k++) {
+      appendData(log, 3, 1);
+      await committer.commit(log);
+    }
+    expect(log.syncedGeneration).toBe(log.writeGeneration);
+    expect(ops.fdatasyncCalls + ops.fsyncDirCalls).toBe(0);
+    await log.close();
+  });
+
+  it("fails the log for good when a segment roll cannot fsync", async () => {
+    let fail = false;
+    const flaky: SyncOps = {
+      ...nodeSyncOps,
+      fdatasyncSync: (fd) => {
+        if (fail) throw new Error("EIO");
+        nodeSyncOps.fdatasyncSync(fd);
+      },
+    };
+    const log = await DurableLog.open({
+      dir: tmpDir(),
+      recordBatches: true,
+      syncOps: flaky,
+      segmentBytes: 200,
+    });
+    appendData(log, 1, 1);
+    fail = true;
+    expect(() => appendData(log, 5, 1)).toThrow(LogFailedError);
+    expect(log.failed).toBeInstanceOf(LogFailedError);
+    await expect(new GroupCommitter().commit(log)).rejects.toThrow(LogFailedError);
+    await log.close();
+  });
+
   it("fails the log for good when fsync fails", async () => {
     let fail = false;
     const flaky: SyncOps = {
