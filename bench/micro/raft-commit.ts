@@ -5,7 +5,7 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, writeSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EntryType } from "../../data-node/src/raft/types.ts";
-import type { StateMachine } from "../../data-node/src/raft-runtime/group.ts";
+import type { RaftGroup, StateMachine } from "../../data-node/src/raft-runtime/group.ts";
 import { LocalCluster } from "../../test/integration/raft-runtime/harness.ts";
 import { waitFor } from "../../test/support/poll.ts";
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const raw = rawFdatasyncRate();
   const cluster = new LocalCluster([1, 2, 3]);
   const sm: StateMachine = { apply: () => {} };
-  const groups = [];
+  const groups: RaftGroup[] = [];
   for (const id of [1, 2, 3]) groups.push((await cluster.addGroup(id, "bench", sm, false, id === 1)).group);
   const leader = await waitFor("a leader", () => groups.find((g) => g.status().role === "leader"));
   const data = new Uint8Array(ENTRY_BYTES).fill(EntryType.Normal + 7);
@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   lat.sort((a, b) => a - b);
   await cluster.stopAll();
 
-  console.log(`raw fdatasync (same disk, same run): ${Math.round(raw.perSec)}/s, p99 ${raw.p99Ms.toFixed(2)} ms`);
+  console.log(
+    `raw fdatasync (same disk, same run): ${Math.round(raw.perSec)}/s, p99 ${raw.p99Ms.toFixed(2)} ms`,
+  );
   console.log(
     `one group, 3 replicas, fsync on, 1 in flight: ${Math.round(SERIAL / (serial.reduce((a, b) => a + b, 0) / 1000))} commits/s, ` +
       `p50 ${pct(serial, 0.5).toFixed(2)} ms, p99 ${pct(serial, 0.99).toFixed(2)} ms`,

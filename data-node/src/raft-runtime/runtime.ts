@@ -223,7 +223,14 @@ export class RaftRuntime {
     // 1. Messages that promise nothing about this node's disk go out while it writes.
     for (const [g, rd] of batch) this.send(g, rd, false);
     this.o.bus.flush();
-    // 2. Write: snapshots, entries, term/vote; then one group-commit round for all logs.
+    // 2. Committed entries are on a majority's disks already: apply them (and answer acks=all
+    //    producers) now rather than after this round's fsync.
+    for (const [g, rd] of batch) {
+      if (rd.committedEntries.length === 0) continue;
+      g.sm.apply(rd.committedEntries);
+      for (const e of rd.committedEntries) g.waiters.applied(e);
+    }
+    // 3. Write: snapshots, entries, term/vote; then one group-commit round for all logs.
     const writes: Promise<void>[] = [];
     for (const [g, rd] of batch) {
       if (rd.snapshot) {
@@ -237,7 +244,7 @@ export class RaftRuntime {
       if (rd.hardState && g.needsHardStateWrite(rd)) writes.push(g.writeHardState(rd.hardState));
     }
     await Promise.all(writes);
-    // 3. Now what depends on the write: votes, append acks, acks=1 producers, applying.
+    // 4. Now what depends on the write: votes, append acks, acks=1 producers.
     for (const [g, rd] of batch) {
       this.send(g, rd, true);
       g.waiters.persisted(rd.entries);
@@ -248,10 +255,6 @@ export class RaftRuntime {
     }
     this.o.bus.flush();
     for (const [g, rd] of batch) {
-      if (rd.committedEntries.length > 0) {
-        g.sm.apply(rd.committedEntries);
-        for (const e of rd.committedEntries) g.waiters.applied(e);
-      }
       g.node.advance(rd);
       g.inFlight = false;
       if (rd.committedEntries.some((e) => e.type === EntryType.ConfChange)) {
