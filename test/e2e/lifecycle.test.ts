@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { Kafka, logLevel } from "kafkajs";
 import { afterEach, describe, expect, test } from "vitest";
 import { TestCluster } from "../support/cluster.ts";
 import { waitFor } from "../support/poll.ts";
@@ -102,6 +103,53 @@ describe("broker lifecycle", () => {
       const h = await health(cluster!, other);
       return h.status === "healthy" && h.nodes.find((n) => n.id === leader)?.state === "unfenced";
     });
+  });
+});
+
+describe("controlled shutdown", () => {
+  test("SIGTERM hands the node's partition and __meta leaderships to followers before it stops", async () => {
+    cluster = new TestCluster({ nodes: 3, kafkaBase: 19092, httpBase: 18081, extra: fast });
+    await cluster.startAll();
+    const kafka = new Kafka({ brokers: cluster.bootstrap.split(","), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [{ topic: "handoff", numPartitions: 3, replicationFactor: 3 }],
+        waitForLeaders: true,
+      });
+      const leaderOf0 = async () =>
+        (await admin.fetchTopicMetadata({ topics: ["handoff"] })).topics[0].partitions.find(
+          (p) => p.partitionId === 0,
+        )?.leader;
+      const before = await waitFor(
+        "partition 0's leader",
+        async () => ((await leaderOf0()) ?? -1) > 0 && (await leaderOf0()),
+      );
+      await cluster.stop(before as number);
+      const log = cluster.log(before as number);
+      const done = log.split("\n").find((l) => l.includes("leadership transfer done"));
+      expect(done).toContain('"remaining":0');
+      const survivor = cluster.nodes.find((n) => n.id !== before)!.id;
+      const fresh = new Kafka({
+        brokers: [`127.0.0.1:${cluster.node(survivor).kafkaPort}`],
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await fresh.connect();
+      try {
+        const after = await waitFor("a new leader for partition 0", async () => {
+          const p = (await fresh.fetchTopicMetadata({ topics: ["handoff"] })).topics[0].partitions.find(
+            (x) => x.partitionId === 0,
+          );
+          return p && p.leader !== before && p.leader > 0 ? p.leader : undefined;
+        });
+        expect(after).not.toBe(before);
+      } finally {
+        await fresh.disconnect();
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   });
 });
 

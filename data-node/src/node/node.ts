@@ -364,6 +364,34 @@ export class ChronikNode {
     this.metrics.setRaft(this.runtime.stats());
   }
 
+  // Controlled shutdown: hand every leadership this node holds (partitions and __meta) to an
+  // up-to-date follower, so clients move on after one metadata refresh instead of an election timeout.
+  async transferLeaderships(timeoutMs = 3000): Promise<void> {
+    const led = () => [...this.runtime.allGroups()].filter((g) => g.status().role === "leader");
+    const handOff = () => {
+      for (const g of led()) {
+        const s = g.status();
+        const target = [...(s.progress ?? [])].find(
+          ([id, p]) => id !== s.id && !p.isLearner && p.match === s.lastIndex,
+        );
+        if (target) g.transferLeader(target[0]);
+      }
+    };
+    const start = Date.now();
+    const before = led().length;
+    if (before === 0) return;
+    this.o.logger.info({ groups: before }, "transferring leaderships before stopping");
+    handOff();
+    while (led().length > 0 && Date.now() - start < timeoutMs) {
+      await new Promise((r) => setTimeout(r, 20));
+      handOff();
+    }
+    this.o.logger.info(
+      { transferred: before - led().length, remaining: led().length, ms: Date.now() - start },
+      "leadership transfer done",
+    );
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     for (const t of this.timers) clearInterval(t);

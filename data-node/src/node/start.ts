@@ -18,6 +18,7 @@ export async function startNode(config: NodeConfig, configFile: string, logger: 
     process.once("SIGINT", () => res("SIGINT"));
   });
   logger.info({ signal }, "stopping data node");
+  await node.transferLeaderships();
   await node.stop();
   logger.info("data node stopped");
   return 0;
