@@ -154,6 +154,41 @@ describe("controlled shutdown", () => {
 });
 
 describe("misconfiguration", () => {
+  // The twin never hears from the __meta leader (the leader sends to the real node 2's address), so
+  // it never gets as far as registering: it campaigns, is ignored by voters that have a live
+  // leader, and stays unready. The leader's refusal of a duplicate registration itself
+  // (DUPLICATE_BROKER_REGISTRATION) is covered by the meta unit tests.
+  test("a second process claiming a live node id stays unready and does not disturb the cluster", async () => {
+    cluster = new TestCluster({ nodes: 3, kafkaBase: 19092, httpBase: 18081, extra: fast });
+    await cluster.startAll();
+    // Node 2's twin: same id and peers, its own ports and data directory.
+    const twin = { ...cluster.node(2), kafkaPort: 19099, raftPort: 19199, httpPort: 18089 };
+    const twinCluster = new TestCluster({ nodes: 3, kafkaBase: 19092, httpBase: 18081, extra: fast });
+    const peers = cluster.nodes.map((n) => (n.id === 2 ? twin : n));
+    twinCluster.nodes[1] = {
+      ...twin,
+      configFile: `${twinCluster.dir}/twin.toml`,
+      dataDir: `${twinCluster.dir}/twin`,
+      logFile: `${twinCluster.dir}/twin.log`,
+    };
+    writeFileSync(twinCluster.nodes[1].configFile, cluster.configText(twinCluster.nodes[1], peers));
+    twinCluster.start(2);
+    try {
+      await waitFor("the twin to try to campaign for __meta", () =>
+        twinCluster.log(2).includes('"role":"pre-candidate"') ? true : undefined,
+      );
+      const ready = await twinCluster.readiness(2);
+      expect(ready?.status).toBe(503);
+      expect(ready?.body.waiting_for).toEqual(expect.arrayContaining(["meta_leader_known", "registered"]));
+      const h = await health(cluster, 1);
+      expect(h.status).toBe("healthy");
+      expect(h.meta.leader_id).not.toBeNull();
+      await cluster.waitReady(2);
+    } finally {
+      await twinCluster.stopAll();
+    }
+  });
+
   test("a peer entry that points at another node's Raft port is refused at the handshake, naming the entry", async () => {
     cluster = new TestCluster({ nodes: 3, kafkaBase: 19092, httpBase: 18081, extra: fast });
     // Node 2's file swaps the Raft ports of peers 1 and 3: it passes the per-file checks (with
