@@ -119,7 +119,10 @@ export async function controlPlaneCommand(argv: string[]): Promise<number> {
     console.error(`invalid --port ${parsed.values.port}\n${USAGE}`);
     return 2;
   }
-  if (env.usingDevSecret)
+  // Under `chronik dev` the dev secret is the intended one; anywhere else it is a mistake to flag.
+  if (env.usingDevSecret && process.env.CHRONIK_DEV === "1")
+    log.info("accepting mirror pushes signed with the dev-only secret (chronik dev)");
+  else if (env.usingDevSecret)
     log.warn("CHRONIK_MIRROR_SECRET is not set: accepting pushes signed with the dev-only default");
   const running = await startControlPlane({
     port,

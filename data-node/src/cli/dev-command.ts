@@ -88,8 +88,8 @@ async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
       ["control-plane", "--port", String(controlPlanePort), "--data-dir", join(dataDir, "control-plane")],
       join(dataDir, "logs", "control-plane.log"),
       show,
-      // The nodes' config files use the same dev secret; set it so the control plane knows it is meant.
-      { CHRONIK_MIRROR_SECRET: process.env.CHRONIK_MIRROR_SECRET ?? "chronik-dev-secret" },
+      // The nodes' config files use the dev secret; tell the control plane that is intended here.
+      { CHRONIK_DEV: "1" },
     ),
   );
   for (const n of nodes) {
