@@ -12,6 +12,8 @@ import { ProposalLostError } from "../raft-runtime/proposals.ts";
 import { decodeJson, encodeJson, type MetaReply, type MetaRequest } from "./meta-requests.ts";
 
 export const META_GROUP = "__meta";
+// The image is snapshotted and the log compacted behind it every this many applied entries.
+export const META_SNAPSHOT_EVERY = 1000;
 
 export interface MetaForwarder {
   forward(
@@ -29,6 +31,8 @@ export class MetaService implements StateMachine {
   group!: RaftGroup;
   private readonly results = new Map<number, ApplyResult[]>();
   private readonly proposed = new Set<number>();
+  private snapshotIndex = 0;
+  private snapshotting = false;
 
   constructor(
     readonly state: MetaState,
@@ -55,6 +59,38 @@ export class MetaService implements StateMachine {
     }
     this.state.setCommitIndex(this.group.status().commit);
     this.deps.onApplied();
+    if (this.state.image.appliedIndex - this.snapshotIndex >= META_SNAPSHOT_EVERY)
+      void this.snapshotAndCompact();
+  }
+
+  // A snapshot of the image at its applied index, then the log compacted behind it, so the log does
+  // not grow forever; a follower that falls behind the compaction point is sent the snapshot.
+  private async snapshotAndCompact(): Promise<void> {
+    if (this.snapshotting) return;
+    this.snapshotting = true;
+    const image = this.state.image;
+    const index = image.appliedIndex;
+    try {
+      await this.group.storage.saveSnapshot({
+        metadata: { index, term: image.appliedTerm, confState: this.group.node.confState() },
+        data: image.snapshot(),
+      });
+      await this.group.storage.compact(index);
+      this.snapshotIndex = index;
+      this.deps.logger.info({ index }, "__meta snapshot taken; log compacted");
+    } catch (err) {
+      this.deps.logger.warn({ err, index }, "__meta snapshot failed; will retry");
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
+  // On start, before the group runs: the image as of the last snapshot; the log replays the rest.
+  restoreFrom(storage: { snapshot(): Snapshot }): void {
+    const s = storage.snapshot();
+    if (s.metadata.index === 0 || s.data.byteLength === 0) return;
+    this.state.restore(s.data);
+    this.snapshotIndex = s.metadata.index;
   }
 
   onSoftState(s: SoftState, term: number): void {

@@ -169,9 +169,12 @@ export class ChronikNode {
       dir: join(config.data_dir, META_GROUP),
       recordBatches: false,
       fsync: config.storage.fsync,
+      // Small segments: compaction behind an image snapshot removes whole segments.
+      segmentBytes: 1024 * 1024,
       logger,
     });
     const fresh = this.metaLog.lastIndex() === 0;
+    this.meta.restoreFrom(this.metaLog);
     this.meta.group = await this.runtime.createGroup(
       META_GROUP,
       this.metaLog,
@@ -180,6 +183,7 @@ export class ChronikNode {
       // On a brand-new cluster the lowest id campaigns at once instead of waiting out a timeout.
       { campaign: fresh && config.node_id === Math.min(...voters) },
     );
+
     this.runtime.start();
     this.offsets.start();
     logger.info({ voters }, "waiting for a __meta leader");

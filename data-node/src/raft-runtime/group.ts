@@ -15,6 +15,8 @@ export interface GroupStorage extends RaftStorage {
   setHardState(h: HardState): Promise<void>;
   setConfState(c: ConfState): Promise<void>;
   applySnapshot(s: Snapshot, opts?: { nextOffset?: number }): Promise<void>;
+  saveSnapshot(s: Snapshot): Promise<void>;
+  compact(upTo: number): Promise<void>;
 }
 
 // The replicated state machine of a group: partitions, __meta, consumer offsets.
