@@ -5,6 +5,7 @@ import type { GroupStorage, StateMachine } from "../../../data-node/src/raft-run
 import { type MessageBus, RaftRuntime } from "../../../data-node/src/raft-runtime/runtime.ts";
 import { DurableLog } from "../../../data-node/src/storage/durable-log.ts";
 import { GroupCommitter } from "../../../data-node/src/storage/group-committer.ts";
+import { RaftTransport } from "../../../data-node/src/transport/raft-transport.ts";
 import { silentLogger } from "../../../shared/log.ts";
 
 // Several runtimes in one process, wired by a loopback bus that delivers on the next turn of the
@@ -68,6 +69,77 @@ export class LocalCluster {
     await this.runtimes.get(id)?.stop();
     this.runtimes.delete(id);
     for (const rt of this.runtimes.values()) rt.peerDown(id);
+  }
+
+  async stopAll(): Promise<void> {
+    for (const id of [...this.runtimes.keys()]) await this.crash(id);
+  }
+}
+
+// The same, over real gRPC transports on loopback ports. A restarted node gets a new transport on
+// its old port, as a restarted process would.
+export class GrpcCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), "chronik-grpc-"));
+  readonly runtimes = new Map<number, RaftRuntime>();
+  readonly transports = new Map<number, RaftTransport>();
+  private readonly ports = new Map<number, number>();
+
+  constructor(readonly ids: number[]) {}
+
+  async bootAll(): Promise<void> {
+    for (const id of this.ids) await this.boot(id);
+  }
+
+  async boot(id: number): Promise<RaftRuntime> {
+    let runtime!: RaftRuntime;
+    const transport = new RaftTransport({
+      nodeId: id,
+      clusterId: "grpc-test",
+      listen: { host: "127.0.0.1", port: this.ports.get(id) ?? 0 },
+      peers: [],
+      logger: silentLogger,
+      onMessages: (from, batch) => runtime.deliver(from, batch),
+      onStatus: (peer, status) => {
+        if (status !== "connected") runtime.peerDown(peer);
+      },
+    });
+    const { port } = await transport.start();
+    this.ports.set(id, port);
+    runtime = new RaftRuntime({
+      nodeId: id,
+      bus: transport,
+      committer: new GroupCommitter(),
+      tickMs: 20,
+      timing: { electionTicks: 10, heartbeatTicks: 2, maxInflightMsgs: 64, maxSizePerMsg: 1 << 20 },
+      logger: silentLogger,
+    });
+    this.runtimes.set(id, runtime);
+    this.transports.set(id, transport);
+    runtime.start();
+    this.wirePeers();
+    return runtime;
+  }
+
+  private wirePeers(): void {
+    for (const [id, t] of this.transports) {
+      t.setPeers(
+        [...this.ports]
+          .filter(([peer]) => peer !== id)
+          .map(([peer, port]) => ({ id: peer, host: "127.0.0.1", port, source: `test peer ${peer}` })),
+      );
+    }
+  }
+
+  async openLog(id: number, group: string, recordBatches: boolean): Promise<DurableLog> {
+    return DurableLog.open({ dir: join(this.dir, `node${id}`, group), recordBatches, segmentBytes: 1 << 20 });
+  }
+
+  // As SIGKILL: the process's runtime and sockets are gone.
+  async crash(id: number): Promise<void> {
+    await this.runtimes.get(id)?.stop();
+    await this.transports.get(id)?.stop();
+    this.runtimes.delete(id);
+    this.transports.delete(id);
   }
 
   async stopAll(): Promise<void> {
