@@ -6,6 +6,16 @@ import { type LeadershipInfo, PartitionReplica } from "../partition/partition.ts
 import type { RaftRuntime } from "../raft-runtime/runtime.ts";
 import { DurableLog, type DurableLogOptions } from "../storage/durable-log.ts";
 
+const CREATE_CONCURRENCY = 32;
+
+async function runConcurrently(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}
+
 export const partitionGroupId = (topic: string, partition: number) => `${topic}/${partition}`;
 
 export interface ReplicaManagerOptions {
@@ -60,6 +70,7 @@ export class ReplicaManager {
 
   private async reconcileOnce(image: MetaImage): Promise<void> {
     const wanted = new Set<string>();
+    const toCreate: (() => Promise<void>)[] = [];
     for (const t of image.topics()) {
       for (const p of t.partitions) {
         if (!p.replicas.includes(this.o.nodeId)) continue;
@@ -67,10 +78,15 @@ export class ReplicaManager {
         wanted.add(id);
         const existing = this.hosted.get(id);
         if (existing && existing.topicId === t.id) continue;
-        if (existing) await this.drop(id, existing);
-        await this.create(id, t.name, t.id, p.partition, p.replicas, t.configs);
+        toCreate.push(async () => {
+          if (existing) await this.drop(id, existing);
+          await this.create(id, t.name, t.id, p.partition, p.replicas, t.configs);
+        });
       }
     }
+    // Opening a log costs a few fsyncs; many at once keep a thousand new partitions from queueing
+    // behind each other (and a new topic from waiting behind them).
+    await runConcurrently(toCreate, CREATE_CONCURRENCY);
     for (const [id, h] of this.hosted) if (!wanted.has(id)) await this.drop(id, h);
   }
 
