@@ -144,6 +144,11 @@ export class PartitionReplica implements StateMachine {
       const check = this.pendingProducers.check(id);
       if (check.kind === "duplicate") {
         if (firstOffset < 0) firstOffset = check.baseOffset;
+        // A retry of a batch still in flight is acknowledged only once the original is: answering
+        // acks=all for a batch no majority holds yet would lose it on failover.
+        if (acks === -1 && check.baseOffset >= this.highWatermark) {
+          waits.push(this.committedPast(check.baseOffset, AbortSignal.timeout(Math.max(1, timeoutMs))));
+        }
         continue;
       }
       if (check.kind === "out-of-order") {
@@ -165,6 +170,16 @@ export class PartitionReplica implements StateMachine {
     }
     const errorCode = await waitAll(waits, timeoutMs);
     return { errorCode, baseOffset: errorCode === 0 ? firstOffset : -1, logStartOffset };
+  }
+
+  // Resolves once the high watermark passes `offset`; rejects if this replica stops leading first.
+  private async committedPast(offset: number, signal: AbortSignal): Promise<void> {
+    while (this.highWatermark <= offset) {
+      if (signal.aborted) throw new TimedOut();
+      if (!this.leader)
+        throw new ProposalLostError(-1, "leadership moved before the original batch committed");
+      await this.hwWaiters.wait(offset, signal);
+    }
   }
 
   // The offset the next batch gets: the end of the last data entry in the leader's log (which
@@ -241,6 +256,8 @@ export class PartitionReplica implements StateMachine {
   }
 }
 
+class TimedOut extends Error {}
+
 function identityOf(batch: Buffer): BatchIdentity {
   return {
     producerId: readInt64(batch, BATCH.producerId),
@@ -260,6 +277,7 @@ async function waitAll(waits: Promise<unknown>[], timeoutMs: number): Promise<nu
     return await Promise.race([Promise.all(waits).then(() => 0), timeout]);
   } catch (err) {
     if (err instanceof ProposalLostError) return PartitionError.NOT_LEADER_OR_FOLLOWER;
+    if (err instanceof TimedOut) return PartitionError.REQUEST_TIMED_OUT;
     throw err;
   } finally {
     clearTimeout(timer);
