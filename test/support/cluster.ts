@@ -85,7 +85,12 @@ export class TestCluster {
     const log = createWriteStream(n.logFile, { flags: "a" });
     const child = spawn(process.execPath, [bin, "node", "--config", n.configFile], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, LOG_LEVEL: process.env.CHRONIK_TEST_LOG_LEVEL ?? "info", ...env },
+      env: {
+        ...process.env,
+        UV_THREADPOOL_SIZE: "16",
+        LOG_LEVEL: process.env.CHRONIK_TEST_LOG_LEVEL ?? "info",
+        ...env,
+      },
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);

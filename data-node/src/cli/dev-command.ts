@@ -94,7 +94,12 @@ async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
   );
   for (const n of nodes) {
     const args = ["node", "--config", n.configFile, "--data-dir", join(dataDir, `node${n.id}`)];
-    children.push(startChronik(`node ${n.id}`, args, join(dataDir, "logs", `node${n.id}.log`), show));
+    // More libuv threads: opening many partition logs and fsyncing them in parallel uses the pool.
+    children.push(
+      startChronik(`node ${n.id}`, args, join(dataDir, "logs", `node${n.id}.log`), show, {
+        UV_THREADPOOL_SIZE: "16",
+      }),
+    );
   }
   const died = Promise.race(children.map((c) => c.exited.then((code) => ({ child: c, code }))));
 
