@@ -1,8 +1,9 @@
 import { afterEach, expect, test } from "vitest";
 import { type Entry, EntryType, type Snapshot } from "../../../data-node/src/raft/types.ts";
-import type { StateMachine } from "../../../data-node/src/raft-runtime/group.ts";
+import type { RaftGroup, StateMachine } from "../../../data-node/src/raft-runtime/group.ts";
+import type { DurableLog } from "../../../data-node/src/storage/durable-log.ts";
 import { waitFor } from "../../support/poll.ts";
-import { LocalCluster } from "./harness.ts";
+import { GrpcCluster } from "./harness.ts";
 
 // A state machine that sums the numbers proposed to it and can be snapshotted.
 class Sum implements StateMachine {
@@ -35,20 +36,25 @@ const num = (n: number) => {
   return b;
 };
 
-let cluster: LocalCluster | undefined;
+let cluster: GrpcCluster | undefined;
 afterEach(async () => {
   await cluster?.stopAll();
   cluster = undefined;
 });
 
-test("a follower that was down while the leader compacted its log catches up by snapshot", async () => {
-  cluster = new LocalCluster([1, 2, 3]);
+test("a follower that was down while the leader compacted its log catches up by snapshot over gRPC", async () => {
+  cluster = new GrpcCluster([1, 2, 3]);
+  await cluster.bootAll();
   const sms = new Map<number, Sum>();
-  const groups = new Map<number, Awaited<ReturnType<LocalCluster["addGroup"]>>>();
+  const groups = new Map<number, { log: DurableLog; group: RaftGroup }>();
   for (const id of [1, 2, 3]) {
     const sm = new Sum();
     sms.set(id, sm);
-    groups.set(id, await cluster.addGroup(id, "sum", sm, false, id === 1));
+    const log = await cluster.openLog(id, "sum", false);
+    const group = await cluster.runtimes
+      .get(id)!
+      .createGroup("sum", log, sm, { voters: [1, 2, 3], learners: [] }, { campaign: id === 1 });
+    groups.set(id, { log, group });
   }
   const leaderId = await waitFor("a leader", () =>
     [1, 2, 3].find((id) => groups.get(id)!.group.status().role === "leader"),
@@ -74,7 +80,7 @@ test("a follower that was down while the leader compacted its log catches up by 
   await leader.log.compact(index);
   expect(leader.log.firstIndex()).toBeGreaterThan(1);
 
-  cluster.boot(lagging);
+  await cluster.boot(lagging);
   const fresh = new Sum();
   const reopened = await cluster.runtimes
     .get(lagging)!
