@@ -101,8 +101,9 @@ export class RaftRuntime {
     group.onActivity = () => this.wake(group);
     this.groups.set(id, group);
     if (opts.campaign && storage.lastIndex() === 0) group.node.campaign();
-    for (const h of this.held.get(id) ?? []) this.stepInto(group, h.from, h.payload);
+    const held = this.held.get(id) ?? [];
     this.held.delete(id);
+    for (const h of held) this.deliver(h.from, [{ group: id, payload: h.payload }]);
     this.markDirty(group);
     return group;
   }
