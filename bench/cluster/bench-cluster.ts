@@ -27,7 +27,12 @@ class BenchTestCluster extends TestCluster {
     const log = createWriteStream(n.logFile, { flags: "a" });
     const child = spawn(process.execPath, [this.bin, "node", "--config", n.configFile], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, LOG_LEVEL: process.env.CHRONIK_BENCH_LOG_LEVEL ?? "info", ...env },
+      env: {
+        ...process.env,
+        UV_THREADPOOL_SIZE: "16",
+        LOG_LEVEL: process.env.CHRONIK_BENCH_LOG_LEVEL ?? "info",
+        ...env,
+      },
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
@@ -63,6 +68,10 @@ export class BenchCluster {
 
   get ids(): number[] {
     return this.inner.nodes.map((n) => n.id);
+  }
+
+  adminUrl(id: number): string {
+    return `http://127.0.0.1:${this.inner.node(id).httpPort}`;
   }
 
   pid(id: number): number {

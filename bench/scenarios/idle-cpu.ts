@@ -29,8 +29,28 @@ export async function createIdlePartitions(
   return topics;
 }
 
+// "Idle" starts once every node hosts its replicas and has let them quiesce: creating a thousand
+// partitions keeps nodes busy for some seconds after Metadata already names every leader.
+async function waitSettled(cluster: BenchCluster, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const metric = (text: string, name: string) =>
+    Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, "m").exec(text)?.[1] ?? 0);
+  let last: number[] = [];
+  while (performance.now() < deadline) {
+    const texts = await Promise.all(
+      cluster.ids.map((id) => fetch(`${cluster.adminUrl(id)}/metrics`).then((r) => r.text())),
+    );
+    const groups = texts.map((t) => metric(t, "chronik_raft_groups"));
+    const quiesced = texts.map((t) => metric(t, "chronik_raft_groups_quiesced"));
+    if (groups.every((g, i) => g === last[i] && quiesced[i] >= 0.95 * g)) return;
+    last = groups;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 // Percent of one core used by each node over the window, in node id order.
 export async function sampleIdleCpu(cluster: BenchCluster, seconds: number): Promise<number[]> {
+  await waitSettled(cluster, 60_000);
   const pids = cluster.ids.map((id) => cluster.pid(id));
   const before = pids.map(cpuTicks);
   const t0 = performance.now();
