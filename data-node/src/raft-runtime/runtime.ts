@@ -98,7 +98,11 @@ export class RaftRuntime {
       this.o.logger.child({ group: id }),
       opts.applied,
     );
-    group.onActivity = () => this.wake(group);
+    // A proposal or leadership request has work for the ready loop now, not at the next tick.
+    group.onActivity = () => {
+      this.wake(group);
+      this.markDirty(group);
+    };
     this.groups.set(id, group);
     if (opts.campaign && storage.lastIndex() === 0) group.node.campaign();
     const held = this.held.get(id) ?? [];
