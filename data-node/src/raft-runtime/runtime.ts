@@ -145,9 +145,20 @@ export class RaftRuntime {
     g.idleTicks = 0;
   }
 
-  // The transport lost a peer: groups it led must run their election timers again.
+  // The transport lost a peer. Groups it led must elect again: the remaining voter with the lowest id
+  // campaigns at once (one candidate, so no split vote), the others run their election timers as a
+  // fallback in case that candidate cannot win.
   peerDown(peer: number): void {
-    for (const g of this.groups.values()) if (g.quiesced && g.leaderId === peer) this.wake(g);
+    for (const g of this.groups.values()) {
+      const s = g.status();
+      if (s.leaderId !== peer) continue;
+      this.wake(g);
+      const successor = Math.min(...s.confState.voters.filter((id) => id !== peer));
+      if (successor === this.o.nodeId) {
+        g.node.campaignNow();
+        this.markDirty(g);
+      }
+    }
   }
 
   private stepInto(g: RaftGroup, from: number, payload: Uint8Array): void {

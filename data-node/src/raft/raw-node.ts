@@ -109,6 +109,15 @@ export class RawNode {
     this.raft.hup(false);
   }
 
+  /**
+   * Start an election now that skips PreVote and the leader lease, as a leader transfer does. For a
+   * runtime that knows the leader's process is gone (its connection dropped): waiting out an election
+   * timeout would only delay the inevitable. Safety is unchanged: votes still need an up-to-date log.
+   */
+  campaignNow(): void {
+    this.raft.hup(true);
+  }
+
   propose(data: Uint8Array): ProposeResult {
     return this.raft.propose(data);
   }
