@@ -103,6 +103,22 @@ async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
   }
   const died = Promise.race(children.map((c) => c.exited.then((code) => ({ child: c, code }))));
 
+  // The control plane (PGlite) takes a few seconds longer than the nodes; say when it answers.
+  void (async () => {
+    const url = `http://127.0.0.1:${controlPlanePort}`;
+    while (!stopping) {
+      const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) {
+        console.log(`control plane: ready at ${url}/cluster/health  (+${Date.now() - started} ms)`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+
   const allReady = (async () => {
     for (;;) {
       const states = await Promise.all(nodes.map((n) => readReady(n.adminUrl)));
