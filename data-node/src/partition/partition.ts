@@ -10,8 +10,8 @@ import {
   BATCH_MAGIC_V2,
   batchNextOffset,
   batchShapeProblem,
-  patchBatchHeader,
   readInt64,
+  setBatchHeader,
 } from "../storage/record-batch.ts";
 import { type BatchIdentity, ProducerStateTable } from "./producer-state.ts";
 import { HighWatermarkWaiters } from "./waiters.ts";
@@ -159,7 +159,8 @@ export class PartitionReplica implements StateMachine {
       const baseOffset = this.nextOffset();
       let appended!: () => void;
       const onAppended = new Promise<void>((r) => (appended = r));
-      const proposal: Proposal = this.group.propose(patchBatchHeader(batch, baseOffset, this.term), appended);
+      // The request's own bytes become the entry: the server hands each request a buffer of its own.
+      const proposal: Proposal = this.group.propose(setBatchHeader(batch, baseOffset, this.term), appended);
       if (!proposal.ok)
         return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, baseOffset: -1, logStartOffset };
       this.pendingProducers.record(id, baseOffset);

@@ -49,10 +49,15 @@ export function batchProblem(batch: Buffer): string | null {
 
 // The leader sets these two fields, which lie outside the batch CRC. Returns a patched copy.
 export function patchBatchHeader(batch: Uint8Array, baseOffset: number, leaderEpoch: number): Buffer {
-  const out = Buffer.from(batch);
-  out.writeBigInt64BE(BigInt(baseOffset), BATCH.baseOffset);
-  out.writeInt32BE(leaderEpoch, BATCH.partitionLeaderEpoch);
-  return out;
+  return setBatchHeader(Buffer.from(batch), baseOffset, leaderEpoch);
+}
+
+// The same, in place: for a batch the caller owns (the produce path patches the request's own bytes
+// rather than copying every batch).
+export function setBatchHeader(batch: Buffer, baseOffset: number, leaderEpoch: number): Buffer {
+  batch.writeBigInt64BE(BigInt(baseOffset), BATCH.baseOffset);
+  batch.writeInt32BE(leaderEpoch, BATCH.partitionLeaderEpoch);
+  return batch;
 }
 
 export function batchNextOffset(batch: Buffer): number {
