@@ -33,7 +33,7 @@ export class NodeMetrics {
     this.metaAppliedIndex = gauge("chronik_meta_applied_index", "__meta index applied to this node's image");
     this.raftElections = new Counter({
       name: "chronik_raft_elections_total",
-      help: "Raft elections started by this node, all groups",
+      help: "Raft elections won by this node, all groups",
       registers,
     });
     this.brokersRegistered = gauge("chronik_brokers_registered", "Brokers registered in the metadata image");

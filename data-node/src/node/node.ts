@@ -59,6 +59,7 @@ export class ChronikNode {
   private timers: NodeJS.Timeout[] = [];
   private lifecycle: Promise<void> | undefined;
   private offsets!: OffsetsTopicBinding;
+  private electionsCounted = 0;
   meta!: MetaService;
   services!: BrokerServices;
 
@@ -365,7 +366,9 @@ export class ChronikNode {
 
   private refreshMetrics(): void {
     this.metrics.updateFromSnapshot(this.meta.state.registrySnapshot(Date.now()), this.o.config.node_id);
-    this.metrics.setRaft(this.runtime.stats());
+    const stats = this.runtime.stats();
+    this.metrics.setRaft(stats);
+    for (; this.electionsCounted < stats.elections; this.electionsCounted++) this.metrics.electionStarted();
   }
 
   // Controlled shutdown: hand every leadership this node holds (partitions and __meta) to an
