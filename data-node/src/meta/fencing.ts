@@ -1,6 +1,5 @@
 import type { MetaImage } from "./image.ts";
-import { chooseLeader } from "./leader-election.ts";
-import { type HeartbeatTracker, isBrokerAlive } from "./liveness.ts";
+import type { HeartbeatTracker } from "./liveness.ts";
 import type { FenceBroker, MetaRecord, PartitionChange, UnfenceBroker } from "./records.ts";
 
 // The controller's periodic duty on the meta leader: fence brokers whose session lapsed, unfence
@@ -52,17 +51,11 @@ export function brokersToUnfence({
     .map((b) => ({ type: "unfence_broker", nodeId: b.nodeId, brokerEpoch: b.epoch, timestamp: now }));
 }
 
-// Partition changes that take the given fenced brokers out of leadership and out of the ISR.
+// Partition changes that take the given fenced brokers out of leadership (leaving the partition
+// leaderless until its Raft group's new leader reports) and out of the ISR.
 // The ISR never becomes empty: its last member stays, marking who holds the newest data.
 export function movesOffFenced(input: ControllerTickInput, fenced: ReadonlySet<number>): PartitionChange[] {
-  const { image, heartbeats, now, sessionTimeoutMs } = input;
-  const rank = (id: number): number => {
-    if (fenced.has(id)) return Number.POSITIVE_INFINITY;
-    const b = image.broker(id);
-    if (!b) return Number.POSITIVE_INFINITY;
-    const alive = isBrokerAlive(image, heartbeats, id, now, sessionTimeoutMs);
-    return (alive ? 0 : 2) + (b.state === "unfenced" ? 0 : 1);
-  };
+  const { image } = input;
   const changes: PartitionChange[] = [];
   for (const t of image.topics()) {
     for (const p of t.partitions) {
@@ -71,7 +64,10 @@ export function movesOffFenced(input: ControllerTickInput, fenced: ReadonlySet<n
       if (!leaderFenced && !isrFenced) continue;
       const shrunk = p.isr.filter((r) => !fenced.has(r));
       const isr = shrunk.length > 0 ? shrunk : [...p.isr];
-      const leader = leaderFenced ? chooseLeader(p, shrunk, rank) : p.leader;
+      // A partition's leader is whoever its Raft group elects, and that node reports itself. Naming a
+      // successor here would send clients to a replica that may not lead (a client that caches it
+      // keeps asking the wrong node); "no leader" makes them refresh until the elected one reports.
+      const leader = leaderFenced ? null : p.leader;
       if (leader === p.leader && isr.length === p.isr.length) continue;
       changes.push({
         type: "partition_change",

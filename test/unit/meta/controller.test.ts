@@ -62,8 +62,8 @@ describe("controller tick: fencing", () => {
     const records = controllerTick({ image: b.image, heartbeats: hb, now, sessionTimeoutMs: SESSION });
     expect(records).toEqual([
       { type: "fence_broker", nodeId: 1, brokerEpoch: 1, timestamp: now },
-      // p0: leadership moves to the first alive in-sync replica; epoch is left to the partition's election.
-      { type: "partition_change", topic: "t", partition: 0, leader: 2, leaderEpoch: 2, isr: [2, 3] },
+      // p0: leaderless until its Raft group's new leader reports itself (the controller does not guess).
+      { type: "partition_change", topic: "t", partition: 0, leader: null, leaderEpoch: 2, isr: [2, 3] },
       // p2: no other replica; leaderless, and its ISR keeps the last member (who has the newest data).
       { type: "partition_change", topic: "t", partition: 2, leader: null, leaderEpoch: 0, isr: [1] },
     ]);
@@ -73,12 +73,12 @@ describe("controller tick: fencing", () => {
     expect(controllerTick({ image: b.image, heartbeats: hb, now, sessionTimeoutMs: SESSION })).toEqual([]);
   });
 
-  it("prefers an alive replica over one that is also about to lapse", () => {
+  it("leaves every partition of fenced leaders leaderless, shrinking ISRs to the live replicas", () => {
     const b = cluster();
     const hb = new HeartbeatTracker();
     beat(hb, [1, 2], 1_000);
     beat(hb, [3], 7_000);
-    // At 7,500 brokers 1 and 2 lapse together: p1 (led by 2, ISR [2,3]) must go to 3.
+    // At 7,500 brokers 1 and 2 lapse together; only 3 stays in the ISRs it is part of.
     const records = controllerTick({ image: b.image, heartbeats: hb, now: 7_500, sessionTimeoutMs: SESSION });
     const fenced = records.filter((r) => r.type === "fence_broker").map((r) => r.nodeId);
     expect(fenced).toEqual([1, 2]);
@@ -86,8 +86,8 @@ describe("controller tick: fencing", () => {
       (r): r is Extract<MetaRecord, { type: "partition_change" }> => r.type === "partition_change",
     );
     expect(changes.map((c) => [c.partition, c.leader, c.isr])).toEqual([
-      [0, 3, [3]],
-      [1, 3, [3]],
+      [0, null, [3]],
+      [1, null, [3]],
       [2, null, [1]],
     ]);
   });
