@@ -1,6 +1,6 @@
 // The second load generator: a JavaScript Kafka client in this process, sending pre-built batches
 // with a bounded number of requests in flight. Per-record latency is its batch's send→ack time.
-import "./node20-shim.ts";
+import "../../test/support/node20-shim.ts";
 import { Producer } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import type { Latency } from "../result.ts";

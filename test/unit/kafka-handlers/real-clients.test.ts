@@ -1,3 +1,4 @@
+import "../../support/node20-shim.ts";
 import { Connection, fetchV4, fetchV12 } from "@platformatic/kafka";
 import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,17 +12,6 @@ import { type FakeContext, fakeContext } from "./fakes.ts";
 
 // Real clients against the handlers over a real listener (ephemeral port), with in-memory partitions:
 // proves what the handlers fill is what kafkajs and @platformatic/kafka parse and expect.
-// @platformatic/kafka 2.x calls Promise.withResolvers (Node 22+); the project runs on Node 20.
-const P = Promise as unknown as { withResolvers?: () => unknown };
-P.withResolvers ??= () => {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
 
 let server: KafkaServer;
 let port = 0;

@@ -1,6 +1,6 @@
 // @platformatic/kafka as admin, producer, group member and reader. Codecs here: gzip (zlib),
 // snappy and lz4 (bundled WebAssembly); zstd needs node:zlib's zstd, which Node 20 lacks.
-import "./shim.ts";
+import "../../../support/node20-shim.ts";
 import {
   Admin,
   type CompressionAlgorithmValue,
