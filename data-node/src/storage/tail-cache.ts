@@ -8,16 +8,17 @@ export interface CachedEntry {
 }
 
 // The most recent entries, contiguous by index, bounded by bytes, so Raft's hot path and fetches of
-// fresh data never touch the disk.
+// fresh data never touch the disk. Evicted slots are cleared at once: an entry's bytes are often a
+// view into a much larger buffer (a request, a replication envelope), which it keeps alive.
 export class TailCache {
-  private items: CachedEntry[] = [];
+  private items: (CachedEntry | undefined)[] = [];
   private head = 0;
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   get firstIndex(): number | null {
-    return this.head < this.items.length ? this.items[this.head].entry.index : null;
+    return this.head < this.items.length ? this.items[this.head]!.entry.index : null;
   }
 
   get size(): number {
@@ -25,7 +26,7 @@ export class TailCache {
   }
 
   at(i: number): CachedEntry {
-    return this.items[this.head + i];
+    return this.items[this.head + i]!;
   }
 
   get(index: number): CachedEntry | undefined {
@@ -39,26 +40,31 @@ export class TailCache {
     if (first !== null && item.entry.index !== first + this.size) this.clear();
     this.items.push(item);
     this.bytes += item.frame.length;
-    while (this.bytes > this.maxBytes && this.size > 0) {
-      this.bytes -= this.items[this.head].frame.length;
-      this.head++;
-    }
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    while (this.bytes > this.maxBytes && this.size > 0) this.evictFirst();
+    this.compact();
   }
 
   truncateFrom(index: number): void {
-    while (this.size > 0 && this.items[this.items.length - 1].entry.index >= index) {
+    while (this.size > 0 && this.items[this.items.length - 1]!.entry.index >= index) {
       this.bytes -= this.items.pop()!.frame.length;
     }
   }
 
   dropBefore(index: number): void {
-    while (this.size > 0 && this.items[this.head].entry.index < index) {
-      this.bytes -= this.items[this.head].frame.length;
-      this.head++;
+    while (this.size > 0 && this.items[this.head]!.entry.index < index) this.evictFirst();
+    this.compact();
+  }
+
+  private evictFirst(): void {
+    this.bytes -= this.items[this.head]!.frame.length;
+    this.items[this.head] = undefined;
+    this.head++;
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
     }
   }
 
