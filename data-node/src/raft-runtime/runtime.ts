@@ -1,5 +1,5 @@
 import type { Logger } from "../../../shared/log.ts";
-import { decodeMessage, encodeMessage } from "../raft/codec.ts";
+import { decodeMessage, encodeMessageParts, type MessageParts } from "../raft/codec.ts";
 import type { RandomSource } from "../raft/config.ts";
 import type { Ready } from "../raft/raw-node.ts";
 import type { ConfState } from "../raft/types.ts";
@@ -8,9 +8,10 @@ import { type GroupStorage, type GroupTiming, RaftGroup, type StateMachine } fro
 import { decodeQuiesce, encodeQuiesce, followerMayQuiesce, leaderMayQuiesce } from "./quiesce.ts";
 import { cryptoRandom } from "./random.ts";
 
-// Where the runtime sends encoded Raft messages (transport/RaftTransport implements it).
+// Where the runtime sends encoded Raft messages (transport/RaftTransport implements it). A message
+// with entries comes as parts, so its entry bytes are copied once, into the frame that is sent.
 export interface MessageBus {
-  send(to: number, group: string, payload: Uint8Array): void;
+  send(to: number, group: string, payload: Uint8Array | MessageParts): void;
   flush(): void;
 }
 
@@ -283,7 +284,7 @@ export class RaftRuntime {
   private send(g: RaftGroup, rd: Ready, afterPersist: boolean): void {
     for (const m of rd.messages) {
       if (m.afterPersist !== afterPersist) continue;
-      this.o.bus.send(m.message.to, g.id, encodeMessage(m.message));
+      this.o.bus.send(m.message.to, g.id, encodeMessageParts(m.message));
     }
   }
 

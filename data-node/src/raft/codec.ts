@@ -53,6 +53,16 @@ export class Writer {
     this.pos += b.byteLength;
   }
 
+  get length(): number {
+    return this.pos;
+  }
+
+  // The bytes written since `from`, as a view. It stays valid: growing copies into a new buffer
+  // and leaves the old one as it was.
+  slice(from: number): Uint8Array {
+    return this.buf.subarray(from, this.pos);
+  }
+
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
   }
@@ -138,11 +148,35 @@ export function readEntry(r: Reader): Entry {
   return { index, term, type, data: r.bytes() };
 }
 
+// A message as byte ranges to be written back to back: the fixed fields, then each entry's header
+// and its data by reference. The transport copies them once, into the frame it sends, instead of
+// first into a message buffer of their own.
+export interface MessageParts {
+  readonly byteLength: number;
+  readonly chunks: readonly Uint8Array[];
+}
+
+// Entry data at least this large is referenced, smaller data is copied in with the fields around it.
+const REFERENCE_BYTES = 512;
+
 export function encodeMessage(m: Message): Uint8Array {
+  const parts = encodeMessageParts(m);
+  return parts instanceof Uint8Array ? parts : concat(parts);
+}
+
+// A single buffer when nothing is worth referencing (votes, acks, heartbeats).
+export function encodeMessageParts(m: Message): Uint8Array | MessageParts {
   let size = 64 + m.context.byteLength;
-  for (const e of m.entries) size += e.data.byteLength + 24;
+  let referenced = 0;
+  for (const e of m.entries) {
+    size += 24;
+    if (e.data.byteLength >= REFERENCE_BYTES) referenced += e.data.byteLength;
+    else size += e.data.byteLength;
+  }
   if (m.snapshot) size += m.snapshot.data.byteLength + 64;
   const w = new Writer(size);
+  const chunks: Uint8Array[] = [];
+  let cut = 0;
   w.u8(VERSION);
   w.u8(m.type);
   w.varint(m.from);
@@ -155,7 +189,18 @@ export function encodeMessage(m: Message): Uint8Array {
   w.varint(m.rejectHint);
   w.bytes(m.context);
   w.varint(m.entries.length);
-  for (const e of m.entries) writeEntry(w, e);
+  for (const e of m.entries) {
+    if (e.data.byteLength < REFERENCE_BYTES) {
+      writeEntry(w, e);
+      continue;
+    }
+    w.varint(e.index);
+    w.varint(e.term);
+    w.u8(e.type);
+    w.varint(e.data.byteLength);
+    chunks.push(w.slice(cut), e.data);
+    cut = w.length;
+  }
   if (m.snapshot) {
     w.u8(1);
     writeSnapshotMetadata(w, m.snapshot.metadata);
@@ -163,7 +208,19 @@ export function encodeMessage(m: Message): Uint8Array {
   } else {
     w.u8(0);
   }
-  return w.finish();
+  if (chunks.length === 0) return w.finish();
+  chunks.push(w.slice(cut));
+  return { byteLength: w.length + referenced, chunks };
+}
+
+function concat(parts: MessageParts): Uint8Array {
+  const out = new Uint8Array(parts.byteLength);
+  let at = 0;
+  for (const c of parts.chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 export function decodeMessage(buf: Uint8Array): Message {

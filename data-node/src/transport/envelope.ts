@@ -1,4 +1,4 @@
-import type { GroupPayload } from "./types.ts";
+import type { GroupPayload, OutgoingPayload } from "./types.ts";
 
 // Packed batch envelope carried in ClientFrame.batch:
 //   u8 version | u32 count | count × (u16 groupLen | group utf8 | u32 payloadLen | payload)
@@ -13,7 +13,7 @@ export class EnvelopeError extends Error {
   override readonly name = "EnvelopeError";
 }
 
-export function itemSize(item: GroupPayload): number {
+export function itemSize(item: OutgoingPayload): number {
   return ITEM_FIXED_BYTES + groupBytes(item.group) + item.payload.byteLength;
 }
 
@@ -55,14 +55,24 @@ function readGroup(b: Buffer, at: number, len: number): string {
   return b.toString("utf8", at, at + len);
 }
 
-export function encodeBatch(items: readonly GroupPayload[]): Buffer {
+// Bytes the caller wants in front of an envelope of `size` bytes, in the same buffer (the transport's
+// protobuf field header), so the envelope is not copied again to get them.
+export type Lead = (size: number) => Uint8Array;
+
+const EMPTY = new Uint8Array(0);
+const noLead: Lead = () => EMPTY;
+
+export function encodeBatch(items: readonly OutgoingPayload[], lead: Lead = noLead): Buffer {
   let size = HEADER_BYTES;
   for (const item of items) size += itemSize(item);
-  return encodeSized(items, size);
+  return encodeSized(items, size, lead);
 }
 
-function encodeSized(items: readonly GroupPayload[], size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
+function encodeSized(items: readonly OutgoingPayload[], size: number, lead: Lead): Buffer {
+  const prefix = lead(size);
+  const whole = Buffer.allocUnsafe(prefix.byteLength + size);
+  whole.set(prefix, 0);
+  const buf = whole.subarray(prefix.byteLength);
   buf.writeUInt8(ENVELOPE_VERSION, 0);
   buf.writeUInt32BE(items.length, 1);
   let at = HEADER_BYTES;
@@ -74,28 +84,39 @@ function encodeSized(items: readonly GroupPayload[], size: number): Buffer {
     at += 2 + glen;
     buf.writeUInt32BE(payload.byteLength, at);
     at += 4;
-    buf.set(payload, at);
-    at += payload.byteLength;
+    if (payload instanceof Uint8Array) {
+      buf.set(payload, at);
+      at += payload.byteLength;
+    } else {
+      for (const chunk of payload.chunks) {
+        buf.set(chunk, at);
+        at += chunk.byteLength;
+      }
+    }
   }
-  return buf;
+  return whole;
 }
 
 // Splits items, in order, into envelopes of at most maxBytes each; an item larger than maxBytes on its
 // own still goes out, alone.
-export function encodeBatches(items: readonly GroupPayload[], maxBytes: number): Buffer[] {
+export function encodeBatches(
+  items: readonly OutgoingPayload[],
+  maxBytes: number,
+  lead: Lead = noLead,
+): Buffer[] {
   const out: Buffer[] = [];
   let start = 0;
   let size = HEADER_BYTES;
   for (let i = 0; i < items.length; i++) {
     const s = itemSize(items[i]);
     if (i > start && size + s > maxBytes) {
-      out.push(encodeSized(items.slice(start, i), size));
+      out.push(encodeSized(items.slice(start, i), size, lead));
       start = i;
       size = HEADER_BYTES;
     }
     size += s;
   }
-  if (start < items.length) out.push(encodeSized(start === 0 ? items : items.slice(start), size));
+  if (start < items.length) out.push(encodeSized(start === 0 ? items : items.slice(start), size, lead));
   return out;
 }
 

@@ -4,7 +4,14 @@ import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import { encodeBatches } from "./envelope.ts";
 import { type Identity, PROTOCOL_VERSION, refuseReply } from "./handshake.ts";
 import { PeerQueue } from "./peer-queue.ts";
-import type { ClientFrame, ForwardReplyMsg, ForwardRequestMsg, HelloMsg, ServerFrame } from "./proto.ts";
+import {
+  batchFieldHeader,
+  type ClientFrame,
+  type ForwardReplyMsg,
+  type ForwardRequestMsg,
+  type HelloMsg,
+  type ServerFrame,
+} from "./proto.ts";
 import type { PeerAddress, PeerMetrics, PeerStatus } from "./types.ts";
 
 export interface RaftClient extends grpc.Client {
@@ -96,10 +103,10 @@ export class PeerLink {
     const items = this.queue.takeAll();
     let bytes = 0;
     for (const item of items) bytes += item.payload.byteLength;
-    for (const batch of encodeBatches(items, this.cfg.maxBatchBytes)) {
+    for (const encoded of encodeBatches(items, this.cfg.maxBatchBytes, batchFieldHeader)) {
       // The rest of this flush is already dequeued, so it is written regardless; later flushes wait for
       // 'drain' and keep queueing (bounded) meanwhile.
-      if (!this.call.write({ batch })) this.blocked = true;
+      if (!this.call.write({ frame: "encoded", encoded })) this.blocked = true;
       this.metrics.batchesSent++;
     }
     this.metrics.messagesSent += items.length;

@@ -1,7 +1,7 @@
-import type { GroupPayload } from "./types.ts";
+import type { OutgoingPayload } from "./types.ts";
 
 interface Entry {
-  item: GroupPayload;
+  item: OutgoingPayload;
   key: string | undefined;
 }
 
@@ -28,7 +28,7 @@ export class PeerQueue {
     return this.live;
   }
 
-  push(item: GroupPayload, coalesceKey?: string): void {
+  push(item: OutgoingPayload, coalesceKey?: string): void {
     let key: string | undefined;
     if (coalesceKey !== undefined) {
       key = `${item.group}\u0000${coalesceKey}`;
@@ -51,8 +51,8 @@ export class PeerQueue {
     if (this.head > 1024 && this.head * 2 > this.entries.length) this.compact();
   }
 
-  takeAll(): GroupPayload[] {
-    const out: GroupPayload[] = [];
+  takeAll(): OutgoingPayload[] {
+    const out: OutgoingPayload[] = [];
     for (let i = this.head; i < this.entries.length; i++) {
       const e = this.entries[i];
       if (e) out.push(e.item);

@@ -7,6 +7,7 @@ import { PeerLink, type RaftClient } from "./peer-link.ts";
 import { loadRaftService } from "./proto.ts";
 import { raftServiceImpl } from "./server.ts";
 import {
+  type ChunkedPayload,
   type GroupPayload,
   type PeerAddress,
   type PeerMetrics,
@@ -159,7 +160,7 @@ export class RaftTransport {
   // cannot be addressed: peer 0 (no known leader), this node itself, or an unconfigured id.
   // coalesceKey marks a message that a later one with the same group and key supersedes while both are
   // still queued (heartbeats): a peer that is down or slow then gets only the latest.
-  send(to: number, group: string, payload: Uint8Array, coalesceKey?: string): boolean {
+  send(to: number, group: string, payload: Uint8Array | ChunkedPayload, coalesceKey?: string): boolean {
     const link = this.links.get(to);
     if (!link || this.stopped) {
       this.rejectSend(this.invalidTarget(to));

@@ -13,6 +13,17 @@ export interface GroupPayload {
   payload: Uint8Array;
 }
 
+// A payload given as byte ranges to be sent back to back; they are copied once, into the frame.
+export interface ChunkedPayload {
+  readonly byteLength: number;
+  readonly chunks: readonly Uint8Array[];
+}
+
+export interface OutgoingPayload {
+  group: string;
+  payload: Uint8Array | ChunkedPayload;
+}
+
 export type PeerStatus = "connected" | "connecting" | "unreachable" | "refused";
 
 export type TransportErrorCode =

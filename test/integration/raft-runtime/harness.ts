@@ -24,7 +24,7 @@ export class LocalCluster {
     const bus: MessageBus = {
       send: (to, group, payload) => {
         const q = queues.get(to) ?? [];
-        q.push({ group, payload });
+        q.push({ group, payload: payload instanceof Uint8Array ? payload : Buffer.concat(payload.chunks) });
         queues.set(to, q);
       },
       flush: () => {

@@ -10,6 +10,7 @@ import {
   encodeConfState,
   encodeHardState,
   encodeMessage,
+  encodeMessageParts,
   encodeSnapshotMetadata,
 } from "../../../data-node/src/raft/codec.ts";
 import { type Entry, type Message, MessageType } from "../../../data-node/src/raft/types.ts";
@@ -51,6 +52,29 @@ describe("raft codec", () => {
     fc.assert(
       fc.property(message, (m) => {
         expect(norm(decodeMessage(encodeMessage(m)))).toEqual(norm(m));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("as parts, references large entry data and writes the same bytes as one buffer", () => {
+    const big = fc.record({
+      index: u,
+      term: u,
+      type: fc.constantFrom(0, 1),
+      data: fc.oneof(bytes, fc.uint8Array({ minLength: 500, maxLength: 3000 })),
+    });
+    fc.assert(
+      fc.property(message, fc.array(big, { maxLength: 6 }), (base, entries) => {
+        const m = { ...base, entries };
+        const parts = encodeMessageParts(m);
+        const whole = parts instanceof Uint8Array ? parts : new Uint8Array(Buffer.concat(parts.chunks));
+        if (!(parts instanceof Uint8Array)) {
+          expect(parts.byteLength).toBe(whole.byteLength);
+          for (const e of entries) if (e.data.byteLength >= 512) expect(parts.chunks).toContain(e.data);
+        }
+        expect([...whole]).toEqual([...encodeMessage(m)]);
+        expect(norm(decodeMessage(whole))).toEqual(norm(m));
       }),
       { numRuns: 300 },
     );

@@ -17,6 +17,20 @@ const item = fc.record({
 const plain = (items: GroupPayload[]) => items.map((i) => ({ group: i.group, payload: [...i.payload] }));
 
 describe("envelope codec", () => {
+  it("writes chunked payloads back to back, after the caller's lead bytes", () => {
+    const chunks = [Uint8Array.of(1, 2), Uint8Array.of(), Uint8Array.of(3, 4, 5)];
+    const chunked = { group: "p-0", payload: { byteLength: 5, chunks } };
+    const flat = { group: "q", payload: Uint8Array.of(9) };
+    const lead = (size: number) => Uint8Array.of(0xaa, size);
+    const buf = encodeBatch([chunked, flat], lead);
+    expect([...buf.subarray(0, 2)]).toEqual([0xaa, buf.length - 2]);
+    expect(plain(decodeBatch(buf.subarray(2)))).toEqual([
+      { group: "p-0", payload: [1, 2, 3, 4, 5] },
+      { group: "q", payload: [9] },
+    ]);
+    for (const b of encodeBatches([chunked, flat, flat], 30, lead)) expect(b[1]).toBe(b.length - 2);
+  });
+
   it("round-trips any batch, including unicode group names and empty payloads", () => {
     fc.assert(
       fc.property(fc.array(item, { maxLength: 50 }), (items) => {

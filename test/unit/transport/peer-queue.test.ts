@@ -44,7 +44,12 @@ describe("peer queue coalescing", () => {
     q.push(hb("a", 3), "vote");
     expect(q.coalesced).toBe(1);
     expect(q.length).toBe(4);
-    expect(q.takeAll().map((m) => `${m.group}${m.payload[0]}`)).toEqual(["b1", "g00", "a2", "a3"]);
+    expect(q.takeAll().map((m) => `${m.group}${(m.payload as Uint8Array)[0]}`)).toEqual([
+      "b1",
+      "g00",
+      "a2",
+      "a3",
+    ]);
   });
 
   it("coalesces correctly after overflow drops and compaction", () => {
