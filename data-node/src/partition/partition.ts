@@ -14,6 +14,7 @@ import {
   setBatchHeader,
 } from "../storage/record-batch.ts";
 import { type BatchIdentity, ProducerStateTable } from "./producer-state.ts";
+import { ProposalWindow } from "./proposal-window.ts";
 import { HighWatermarkWaiters } from "./waiters.ts";
 
 // Kafka error codes a partition answers with.
@@ -66,6 +67,8 @@ export class PartitionReplica implements StateMachine {
   // On the leader: committed producer state plus batches proposed and not yet applied.
   private pendingProducers = new ProducerStateTable();
   private readonly hwWaiters = new HighWatermarkWaiters();
+  // Half the log's 4 MiB tail cache: what is proposed is still cached when it is sent and applied.
+  private readonly window = new ProposalWindow(2 * 1024 * 1024);
 
   constructor(
     readonly topic: string,
@@ -106,7 +109,10 @@ export class PartitionReplica implements StateMachine {
     this.leader = state.role === Role.Leader;
     this.term = term;
     if (this.leader && !wasLeader) this.pendingProducers = this.rebuildPendingProducers();
-    if (!this.leader) this.hwWaiters.wakeAll();
+    if (!this.leader) {
+      this.hwWaiters.wakeAll();
+      this.window.admitAll();
+    }
     this.onLeadership(this, { isLeader: this.leader, leaderId: state.leaderId, term });
   }
 
@@ -122,6 +128,30 @@ export class PartitionReplica implements StateMachine {
   // Appends the batches of one produce request for this partition. acks: 0 and 1 resolve once the
   // leader's own log has the data (and it is fsynced under fsync=always), -1 once a majority has it.
   async produce(batches: Buffer[], acks: number, timeoutMs: number): Promise<ProduceOutcome> {
+    const logStartOffset = this.log.logStartOffset();
+    if (!this.leader)
+      return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, baseOffset: -1, logStartOffset };
+    const started = performance.now();
+    let need = 0;
+    for (const b of batches) need += b.length;
+    if (!(await this.window.acquire(need, timeoutMs)))
+      return { errorCode: PartitionError.REQUEST_TIMED_OUT, baseOffset: -1, logStartOffset };
+    const reserved = { bytes: need };
+    try {
+      return await this.append(batches, acks, timeoutMs - (performance.now() - started), reserved);
+    } finally {
+      this.window.release(reserved.bytes);
+    }
+  }
+
+  // Proposes the batches within a window reservation; each proposed batch's bytes are released when
+  // its proposal settles, the rest (duplicates, refusals) once proposing is done.
+  private async append(
+    batches: Buffer[],
+    acks: number,
+    timeoutMs: number,
+    reserved: { bytes: number },
+  ): Promise<ProduceOutcome> {
     const logStartOffset = this.log.logStartOffset();
     if (!this.leader)
       return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, baseOffset: -1, logStartOffset };
@@ -164,11 +194,16 @@ export class PartitionReplica implements StateMachine {
       if (!proposal.ok)
         return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, baseOffset: -1, logStartOffset };
       this.pendingProducers.record(id, baseOffset);
+      reserved.bytes -= batch.length;
+      const release = () => this.window.release(batch.length);
+      proposal.committed.then(release, release);
       if (firstOffset < 0) firstOffset = baseOffset;
       waits.push(acks === -1 ? proposal.committed : Promise.race([onAppended, proposal.committed]));
       // An abandoned acks=0/1 proposal that is later overwritten must not surface as unhandled.
       proposal.committed.catch(() => undefined);
     }
+    this.window.release(reserved.bytes);
+    reserved.bytes = 0;
     const errorCode = await waitAll(waits, timeoutMs);
     return { errorCode, baseOffset: errorCode === 0 ? firstOffset : -1, logStartOffset };
   }
