@@ -1,3 +1,4 @@
+import http2 from "node:http2";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { RaftTransport } from "../../../data-node/src/transport/raft-transport.ts";
@@ -316,6 +317,28 @@ describe("RaftTransport over gRPC on loopback", () => {
     } finally {
       for (const s of live) s.destroy();
       await new Promise((r) => relay.close(r));
+    }
+  });
+});
+
+describe("Raft server HTTP/2 flow control", () => {
+  // Replication flows from client to server on each stream; with HTTP/2's default 64 KiB windows a
+  // sender could have only 64 KiB in flight per round trip.
+  it("grants senders a connection and stream window far above the 64 KiB default", async () => {
+    const server = await node(1);
+    const session = http2.connect(`http://127.0.0.1:${server.port}`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        session.once("remoteSettings", () => resolve());
+        session.once("error", reject);
+      });
+      expect(session.remoteSettings.initialWindowSize).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+      await waitFor(
+        () => (session.state.remoteWindowSize ?? 0) >= 8 * 1024 * 1024,
+        "the server's connection window update",
+      );
+    } finally {
+      session.destroy();
     }
   });
 });
