@@ -71,6 +71,7 @@ export interface FetchResult {
 }
 
 const READ_CHUNK = 256 * 1024;
+const MAX_READ_CHUNK = 8 * 1024 * 1024;
 
 // One Raft group's durable log: segment files + sparse indexes + a tail cache. Implements the
 // synchronous RaftStorage the Raft core reads, and the Kafka-facing reads a partition serves fetches
@@ -730,11 +731,14 @@ export class DurableLog implements RaftStorage {
       }
       return result;
     }
+    // Reads of about the size asked for, and batches handed out as views: the reader never reuses
+    // a chunk, so a view stays valid, and a fetch costs one copy (disk to memory), not two.
+    const chunk = Math.min(Math.max(opts.maxBytes, READ_CHUNK), MAX_READ_CHUNK);
     let stop = false;
     for (let si = this.segmentByOffset(offset); si < this.segments.length && !stop; si++) {
       const seg = this.segments[si];
-      seg.walk(seg.index.floorByOffset(offset), READ_CHUNK, (_rel, pos, header, reader) => {
-        stop = !take(header, () => Buffer.from(this.checkedFrame(seg, reader, pos, header.size)));
+      seg.walk(seg.index.floorByOffset(offset), chunk, (_rel, pos, header, reader) => {
+        stop = !take(header, () => this.checkedFrame(seg, reader, pos, header.size));
         return !stop;
       });
     }
