@@ -7,7 +7,6 @@ import { parseBenchArgs } from "./args.ts";
 import { diskSyncRate } from "./baselines/disk-sync.ts";
 import { fileToTcp } from "./baselines/file-tcp.ts";
 import { natsJetStream } from "./baselines/nats.ts";
-import { rawRead } from "./baselines/raw-read.ts";
 import { tcpToFile } from "./baselines/tcp-file.ts";
 import { librdkafkaUnavailable } from "./clients/librdkafka.ts";
 import { full, quick } from "./profile.ts";
@@ -75,9 +74,6 @@ async function main(argv: string[]): Promise<number> {
         ),
         await baseline("baseline.fdatasync", "(b) raw disk: append + fdatasync", log, () =>
           diskSyncRate(dataDir, p.syncMillis),
-        ),
-        await baseline("baseline.raw_read", "raw read of file bytes (page cache)", log, () =>
-          rawRead(dataDir, p.readBytes, p.recordSize),
         ),
         await baseline("baseline.file_tcp", "physical consume path: cached file → loopback TCP", log, () =>
           fileToTcp(dataDir, p.tcpBytes, p.recordSize),

@@ -9,8 +9,6 @@ export interface Profile {
   batchBytes: number;
   // Baseline (b): how long to count fdatasyncs of small appends.
   syncMillis: number;
-  // Raw read of segment bytes (for the consume ratio).
-  readBytes: number;
   natsMessages: number;
   // Kafka producer load, in records.
   produceRecords: number;
@@ -45,7 +43,6 @@ export const quick: Profile = {
   name: "quick",
   tcpBytes: 256 * 1024 * 1024,
   syncMillis: 2000,
-  readBytes: 256 * 1024 * 1024,
   natsMessages: 50_000,
   produceRecords: 200_000,
   jsProduceRecords: 50_000,
@@ -62,7 +59,6 @@ export const full: Profile = {
   name: "full",
   tcpBytes: 1024 * 1024 * 1024,
   syncMillis: 5000,
-  readBytes: 1024 * 1024 * 1024,
   natsMessages: 300_000,
   produceRecords: 1_000_000,
   jsProduceRecords: 200_000,

@@ -15,6 +15,7 @@ const THROUGHPUT_IDS = [
   "chronik.3n_acksall",
   "chronik.3n_acksall_js",
   "chronik.consume_fresh",
+  "chronik.consume_cold_kcat",
   "chronik.consume_cached",
   "chronik.consume_cached_kcat",
 ];

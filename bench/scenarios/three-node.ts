@@ -1,6 +1,7 @@
 // Scenarios on one 3-node cluster (RF3, fsync always), in an order where each step leaves the
 // cluster as the next expects: startup, acks=all peak, consume (fresh, then cached), fixed-rate
 // latency at 20% and 60% of the peak, idle CPU with 1,000 partitions, and last the leader kill.
+import { dropPageCache, segmentFiles, segmentRead } from "../baselines/segment-read.ts";
 import { createTopics } from "../clients/admin.ts";
 import { jsProduceWithFallback } from "../clients/js-producer.ts";
 import { kcatConsume } from "../clients/kcat.ts";
@@ -17,6 +18,9 @@ export const THREE_IDS = {
   produce: "chronik.3n_acksall",
   produceJs: "chronik.3n_acksall_js",
   consumeFresh: "chronik.consume_fresh",
+  consumeCold: "chronik.consume_cold_kcat",
+  readCold: "baseline.segment_read_cold",
+  readCached: "baseline.segment_read_cached",
   consumeCached: "chronik.consume_cached",
   consumeKcat: "chronik.consume_cached_kcat",
   latency20: "chronik.latency_20",
@@ -26,6 +30,9 @@ export const THREE_IDS = {
 } as const;
 
 type Key = keyof typeof THREE_IDS;
+
+const groupOf = (key: Key): Measurement["group"] =>
+  THREE_IDS[key].startsWith("baseline.") ? "baseline" : "chronik";
 
 export async function threeNode(ctx: BenchContext): Promise<Measurement[]> {
   const p = ctx.profile;
@@ -45,8 +52,11 @@ export async function threeNode(ctx: BenchContext): Promise<Measurement[]> {
     produce: "3 nodes, RF3, acks=all, fsync: produce peak",
     produceJs: "3 nodes, RF3, acks=all, fsync: produce peak (JS client)",
     consumeFresh: "3 nodes: consume, fresh (just written)",
-    consumeCached: "3 nodes: consume, cached (second read)",
-    consumeKcat: "3 nodes: consume, cached (third read, kcat)",
+    consumeCold: "3 nodes: consume from disk (page cache dropped, kcat)",
+    readCold: "raw read of the topic's segment files from disk (page cache dropped)",
+    readCached: "raw read of the topic's segment files (page cache)",
+    consumeCached: "3 nodes: consume, cached (python)",
+    consumeKcat: "3 nodes: consume, cached (kcat)",
     latency20: "3 nodes, acks=all: fixed rate at 20% of peak",
     latency60: "3 nodes, acks=all: fixed rate at 60% of peak",
     idleCpu: `3 nodes: idle CPU with ${p.idlePartitions} partitions RF3`,
@@ -56,7 +66,7 @@ export async function threeNode(ctx: BenchContext): Promise<Measurement[]> {
   const missing = (reason: string) => {
     for (const key of Object.keys(THREE_IDS) as Key[]) {
       if (!rows.some((r) => r.id === THREE_IDS[key]))
-        rows.push(notRun(THREE_IDS[key], "chronik", titles[key], reason, base));
+        rows.push(notRun(THREE_IDS[key], groupOf(key), titles[key], reason, base));
     }
   };
   let cluster: BenchCluster | undefined;
@@ -106,34 +116,53 @@ export async function threeNode(ctx: BenchContext): Promise<Measurement[]> {
         return produceRow(THREE_IDS.produce, titles.produce, r, produceParams);
       }),
     );
-    for (const [key, label] of [
-      ["consumeFresh", "fresh"],
-      ["consumeCached", "cached"],
-    ] as const) {
-      rows.push(
-        await step(THREE_IDS[key], titles[key], { ...base, read: label }, ctx, async () => {
-          rd();
-          if (written === 0) throw new Error("needs the records of the acks=all peak run, which did not run");
-          const r = await rdConsume(c.bootstrap, topic, written, p.stepTimeoutS);
-          return consumeRow(THREE_IDS[key], titles[key], r, { ...base, read: label });
-        }),
-      );
-    }
-    rows.push(
-      await step(THREE_IDS.consumeKcat, titles.consumeKcat, { ...base, read: "cached" }, ctx, async () => {
-        if (written === 0) throw new Error("needs the records of the acks=all peak run, which did not run");
+    const needsPeak = () => {
+      if (written === 0) throw new Error("needs the records of the acks=all peak run, which did not run");
+    };
+    const python = async (key: "consumeFresh" | "consumeCached", read: string) =>
+      step(THREE_IDS[key], titles[key], { ...base, read }, ctx, async () => {
+        rd();
+        needsPeak();
+        const r = await rdConsume(c.bootstrap, topic, written, p.stepTimeoutS);
+        return consumeRow(THREE_IDS[key], titles[key], r, { ...base, read });
+      });
+    const kcat = async (key: "consumeCold" | "consumeKcat", read: string, coldNote = "") =>
+      step(THREE_IDS[key], titles[key], { ...base, read }, ctx, async () => {
+        needsPeak();
+        if (read === "disk") {
+          const cannot = dropPageCache();
+          if (cannot) throw new Error(cannot);
+        }
         const r = await kcatConsume(c.bootstrap, topic, written, p.stepTimeoutS);
         return measured({
-          id: THREE_IDS.consumeKcat,
+          id: THREE_IDS[key],
           group: "chronik",
-          title: titles.consumeKcat,
+          title: titles[key],
           client: r.client,
           metrics: { recordsPerSec: r.recordsPerSec, mbPerSec: r.mbPerSec, seconds: r.seconds },
-          params: { ...base, read: "cached", records: r.records },
-          notes: ["time includes kcat's process start, connect and metadata"],
+          params: { ...base, read, records: r.records },
+          notes: [`${coldNote}time includes kcat's process start, connect and metadata`],
         });
-      }),
-    );
+      });
+    // The same bytes read straight from one replica's segment files: from disk, then cached.
+    const rawRead = (key: "readCold" | "readCached", read: string): Measurement => {
+      try {
+        needsPeak();
+        if (read === "disk") {
+          const cannot = dropPageCache();
+          if (cannot) throw new Error(cannot);
+        }
+        const files = segmentFiles(c.inner.node(1).dataDir, topic);
+        return segmentRead(THREE_IDS[key], titles[key], files, p.recordSize, { topic, replica: 1, read });
+      } catch (err) {
+        return notRun(THREE_IDS[key], "baseline", titles[key], errorText(err), { read });
+      }
+    };
+    rows.push(await python("consumeFresh", "fresh"));
+    rows.push(await kcat("consumeCold", "disk", "page cache dropped first; "));
+    rows.push(rawRead("readCold", "disk"), rawRead("readCached", "cached"));
+    rows.push(await python("consumeCached", "cached"));
+    rows.push(await kcat("consumeKcat", "cached"));
     rows.push(
       await step(THREE_IDS.produceJs, titles.produceJs, base, ctx, async () => {
         const r = await jsProduceWithFallback({
