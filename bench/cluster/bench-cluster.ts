@@ -46,14 +46,19 @@ export class ClusterNotReady extends Error {}
 export class BenchCluster {
   private constructor(readonly inner: TestCluster) {}
 
-  static async create(nodes: 1 | 3, clusterId: string, bin = defaultBin): Promise<BenchCluster> {
+  static async create(
+    nodes: 1 | 3,
+    clusterId: string,
+    bin = defaultBin,
+    fsync: "always" | "never" = "always",
+  ): Promise<BenchCluster> {
     const base = await findPortBase(nodes);
     const opts: ClusterOptions = {
       nodes,
       kafkaBase: base,
       httpBase: base + 200,
       clusterId,
-      extra: { storage: { fsync: "always" } },
+      extra: { storage: { fsync } },
     };
     return new BenchCluster(new BenchTestCluster(opts, bin));
   }

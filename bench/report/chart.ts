@@ -10,6 +10,7 @@ const ROW_H = 32;
 const FONT = "font-family='DejaVu Sans, Arial, sans-serif'";
 
 const THROUGHPUT_IDS = [
+  "chronik.1n_acks1_nofsync",
   "chronik.1n_acks1",
   "chronik.1n_acks1_js",
   "chronik.3n_acksall",

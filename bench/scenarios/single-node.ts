@@ -1,4 +1,6 @@
-// Scenario: one node, RF1, acks=1 — the broker's own overhead over the physical path (baseline a).
+// Scenario: one node, RF1, acks=1 — the broker's own overhead over the physical path (baseline a),
+// in both durability classes: fsync never (the page cache, as Kafka by default) against (a) without
+// fdatasync, and fsync always against (a) with an fdatasync per batch.
 import { createTopics } from "../clients/admin.ts";
 import { jsProduceWithFallback } from "../clients/js-producer.ts";
 import { rdProduce } from "../clients/librdkafka.ts";
@@ -8,6 +10,7 @@ import type { BenchContext } from "./context.ts";
 import { jsProduceRow, produceRow, step } from "./steps.ts";
 
 export const SINGLE_IDS = {
+  produceNoSync: "chronik.1n_acks1_nofsync",
   produce: "chronik.1n_acks1",
   produceJs: "chronik.1n_acks1_js",
 } as const;
@@ -24,35 +27,43 @@ export async function singleNode(ctx: BenchContext): Promise<Measurement[]> {
     rf: 1,
   };
   const titles = {
-    produce: "1 node, RF1, acks=1: produce",
-    produceJs: "1 node, RF1, acks=1: produce (JS client)",
+    produceNoSync: "1 node, RF1, acks=1, fsync never: produce",
+    produce: "1 node, RF1, acks=1, fsync always: produce",
+    produceJs: "1 node, RF1, acks=1, fsync always: produce (JS client)",
   };
   const rows: Measurement[] = [];
   let cluster: BenchCluster | undefined;
-  try {
-    cluster = await BenchCluster.create(1, "bench-1n");
-    ctx.log("chronik: starting 1-node cluster …");
-    await cluster.start(p.readyTimeoutMs);
-    const c = cluster;
-    const topic = "bench-1n";
+  const topic = "bench-1n";
+  const produce = (c: BenchCluster, key: "produceNoSync" | "produce", fsync: string) =>
+    step(SINGLE_IDS[key], titles[key], { ...params, fsync }, ctx, async () => {
+      if (ctx.librdkafkaMissing) throw new Error(ctx.librdkafkaMissing);
+      const r = await rdProduce({
+        bootstrap: c.bootstrap,
+        topic,
+        records: p.produceRecords,
+        recordSize: p.recordSize,
+        acks: "1",
+        lingerMs: p.lingerMs,
+        batchBytes: p.producerBatchBytes,
+        compression: "none",
+        timeoutS: p.stepTimeoutS,
+      });
+      return produceRow(SINGLE_IDS[key], titles[key], r, { ...params, fsync });
+    });
+  const start = async (fsync: "always" | "never"): Promise<BenchCluster> => {
+    const c = await BenchCluster.create(1, `bench-1n-${fsync}`, undefined, fsync);
+    cluster = c;
+    ctx.log(`chronik: starting 1-node cluster (fsync ${fsync}) …`);
+    await c.start(p.readyTimeoutMs);
     await createTopics(c.bootstrapList(), [{ topic, partitions: p.partitions, replicationFactor: 1 }]);
-    rows.push(
-      await step(SINGLE_IDS.produce, titles.produce, params, ctx, async () => {
-        if (ctx.librdkafkaMissing) throw new Error(ctx.librdkafkaMissing);
-        const r = await rdProduce({
-          bootstrap: c.bootstrap,
-          topic,
-          records: p.produceRecords,
-          recordSize: p.recordSize,
-          acks: "1",
-          lingerMs: p.lingerMs,
-          batchBytes: p.producerBatchBytes,
-          compression: "none",
-          timeoutS: p.stepTimeoutS,
-        });
-        return produceRow(SINGLE_IDS.produce, titles.produce, r, params);
-      }),
-    );
+    return c;
+  };
+  try {
+    rows.push(await produce(await start("never"), "produceNoSync", "never"));
+    await cluster?.destroy();
+    cluster = undefined;
+    const c = await start("always");
+    rows.push(await produce(c, "produce", "always"));
     rows.push(
       await step(SINGLE_IDS.produceJs, titles.produceJs, params, ctx, async () => {
         const r = await jsProduceWithFallback({
@@ -68,6 +79,7 @@ export async function singleNode(ctx: BenchContext): Promise<Measurement[]> {
         });
         return jsProduceRow(SINGLE_IDS.produceJs, titles.produceJs, r, {
           ...params,
+          fsync: "always",
           batch: `${p.batchBytes} B per request`,
         });
       }),
