@@ -11,6 +11,9 @@ import { findPortBase } from "./ports.ts";
 // The node executable; CHRONIK_BENCH_NODE_BIN points the bench at another build of it.
 const defaultBin =
   process.env.CHRONIK_BENCH_NODE_BIN ?? join(import.meta.dirname, "../../data-node/bin/chronik.js");
+// Flags for Node itself in every node process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". With any
+// set, clusters are stopped with SIGTERM so that Node writes what the flags ask for on exit.
+const nodeArgs = (process.env.CHRONIK_BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 
 // TestCluster's configs and readiness probe, with the executable chosen by the bench.
 class BenchTestCluster extends TestCluster {
@@ -25,7 +28,7 @@ class BenchTestCluster extends TestCluster {
     const n = this.node(id);
     mkdirSync(n.dataDir, { recursive: true });
     const log = createWriteStream(n.logFile, { flags: "a" });
-    const child = spawn(process.execPath, [this.bin, "node", "--config", n.configFile], {
+    const child = spawn(process.execPath, [...nodeArgs, this.bin, "node", "--config", n.configFile], {
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
@@ -136,6 +139,7 @@ export class BenchCluster {
   // Kills the nodes and removes their data. With keepLogs, the node logs are first copied to a
   // fresh temp dir, whose path is returned, so a failed scenario can be diagnosed.
   async destroy(keepLogs = false): Promise<string | undefined> {
+    if (nodeArgs.length > 0) await Promise.all(this.ids.map((id) => this.inner.stop(id)));
     await this.inner.stopAll();
     let kept: string | undefined;
     if (keepLogs) {

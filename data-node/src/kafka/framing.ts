@@ -1,5 +1,8 @@
 // Splits a TCP byte stream into Kafka frames (int32 size prefix). Frames are returned
-// without the prefix; a frame inside one socket chunk is a view, others are joined once.
+// without the prefix; a frame inside one socket chunk is a view, others are joined once. A frame
+// much smaller than its chunk is copied out instead: whoever keeps a frame (the log's tail cache
+// keeps produce batches) would otherwise keep the whole chunk alive, 64 KiB for a small request,
+// and long-lived buffers are what drives V8 to full collections.
 export class FrameError extends Error {
   override readonly name = "FrameError";
 }
@@ -51,9 +54,13 @@ export class FrameDecoder {
     if (first.length >= n) {
       if (first.length === n) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+      const view = first.subarray(0, n);
+      if (2 * n >= first.buffer.byteLength) return view;
+      const own = Buffer.allocUnsafeSlow(n);
+      view.copy(own);
+      return own;
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = Buffer.allocUnsafeSlow(n);
     let at = 0;
     while (at < n) {
       const c = this.chunks[0];

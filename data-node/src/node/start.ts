@@ -1,10 +1,12 @@
 import type { NodeConfig } from "../../../shared/config/schema.ts";
 import type { Logger } from "../../../shared/log.ts";
 import { createKafkaHandlers } from "./handlers.ts";
+import { tuneHeapForBuffers } from "./heap-tuning.ts";
 import { ChronikNode } from "./node.ts";
 
 // Runs a node until SIGTERM/SIGINT, then stops it in order. Resolves with the exit code.
 export async function startNode(config: NodeConfig, configFile: string, logger: Logger): Promise<number> {
+  tuneHeapForBuffers();
   const node = new ChronikNode({ config, configFile, logger, handlers: createKafkaHandlers });
   try {
     await node.start();
