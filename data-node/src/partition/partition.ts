@@ -138,7 +138,9 @@ export class PartitionReplica implements StateMachine {
       return { errorCode: PartitionError.REQUEST_TIMED_OUT, baseOffset: -1, logStartOffset };
     const reserved = { bytes: need };
     try {
-      return await this.append(batches, acks, timeoutMs - (performance.now() - started), reserved);
+      // Whole milliseconds: the timeout also becomes an AbortSignal.timeout, which takes integers only.
+      const left = Math.max(1, Math.floor(timeoutMs - (performance.now() - started)));
+      return await this.append(batches, acks, left, reserved);
     } finally {
       this.window.release(reserved.bytes);
     }
