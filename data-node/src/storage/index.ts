@@ -14,5 +14,5 @@ export {
   OffsetOutOfRangeError,
 } from "./errors.ts";
 export { GroupCommitter, type SyncableLog } from "./group-committer.ts";
-export { batchNextOffset, batchProblem, batchShapeProblem, patchBatchHeader } from "./record-batch.ts";
+export { batchNextOffset, batchProblem, batchShapeProblem } from "./record-batch.ts";
 export { CountingSyncOps, nodeSyncOps, type SyncOps } from "./sync-ops.ts";

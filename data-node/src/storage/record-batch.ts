@@ -1,6 +1,7 @@
 import { crc32c } from "@node-rs/crc32";
 
-// Kafka record batch v2 header layout (all big-endian).
+// Kafka record batch v2 header layout (all big-endian). baseOffset and partitionLeaderEpoch precede
+// the CRC'd region, so the leader can set them without recomputing the CRC.
 export const BATCH = {
   baseOffset: 0,
   batchLength: 8,
@@ -19,6 +20,8 @@ export const BATCH = {
 } as const;
 
 export const BATCH_MAGIC_V2 = 2;
+// batchLength counts the bytes after the length field itself.
+export const BATCH_LENGTH_FIELD_END = 12;
 
 export function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -33,27 +36,28 @@ export function batchShapeProblem(batch: Buffer): string | null {
   if (batch.length < BATCH.headerSize) return `batch of ${batch.length} bytes is shorter than its header`;
   if (batch[BATCH.magic] !== BATCH_MAGIC_V2) return `batch magic ${batch[BATCH.magic]} is not 2`;
   const length = batch.readInt32BE(BATCH.batchLength);
-  if (length + 12 !== batch.length) return `batchLength ${length} does not match ${batch.length - 12} bytes`;
+  if (length + BATCH_LENGTH_FIELD_END !== batch.length)
+    return `batchLength ${length} does not match ${batch.length - BATCH_LENGTH_FIELD_END} bytes`;
   if (batch.readInt32BE(BATCH.lastOffsetDelta) < 0) return "negative lastOffsetDelta";
   return null;
+}
+
+// CRC-32C over attributes..the end of the batch as its length field gives it.
+export function batchCrc(batch: Buffer): number {
+  const end = Math.min(batch.length, BATCH_LENGTH_FIELD_END + batch.readInt32BE(BATCH.batchLength));
+  return crc32c(batch.subarray(BATCH.attributes, Math.max(end, BATCH.attributes))) >>> 0;
 }
 
 // The shape check plus the batch's CRC-32C: for bytes read back from disk.
 export function batchProblem(batch: Buffer): string | null {
   const shape = batchShapeProblem(batch);
   if (shape !== null) return shape;
-  const crc = crc32c(batch.subarray(BATCH.attributes));
-  if (crc !== batch.readUInt32BE(BATCH.crc)) return "batch CRC-32C mismatch";
+  if (batchCrc(batch) !== batch.readUInt32BE(BATCH.crc)) return "batch CRC-32C mismatch";
   return null;
 }
 
-// The leader sets these two fields, which lie outside the batch CRC. Returns a patched copy.
-export function patchBatchHeader(batch: Uint8Array, baseOffset: number, leaderEpoch: number): Buffer {
-  return setBatchHeader(Buffer.from(batch), baseOffset, leaderEpoch);
-}
-
-// The same, in place: for a batch the caller owns (the produce path patches the request's own bytes
-// rather than copying every batch).
+// The leader sets these two fields, which lie outside the batch CRC, in place: the produce path
+// patches the request's own bytes rather than copying every batch.
 export function setBatchHeader(batch: Buffer, baseOffset: number, leaderEpoch: number): Buffer {
   batch.writeBigInt64BE(BigInt(baseOffset), BATCH.baseOffset);
   batch.writeInt32BE(leaderEpoch, BATCH.partitionLeaderEpoch);

@@ -1,27 +1,26 @@
-import { crc32c } from "@node-rs/crc32";
+import { BATCH, BATCH_LENGTH_FIELD_END, BATCH_MAGIC_V2, batchCrc } from "../../storage/record-batch.ts";
 import { DecodeError } from "./decode-error.ts";
 import { ErrorCode } from "./errors.ts";
 import { Reader } from "./reader.ts";
 import { varintSize, varlongSize, Writer } from "./writer.ts";
 
-// Record batch v2 (magic 2) layout. baseOffset and partitionLeaderEpoch precede the CRC'd
-// region, so the leader can set them without recomputing the CRC.
-export const BATCH_HEADER_SIZE = 61;
-const OFF_BASE_OFFSET = 0;
-const OFF_LENGTH = 8;
-const OFF_LEADER_EPOCH = 12;
-const OFF_MAGIC = 16;
-const OFF_CRC = 17;
-const OFF_ATTRIBUTES = 21;
-const OFF_LAST_OFFSET_DELTA = 23;
-const OFF_BASE_TIMESTAMP = 27;
-const OFF_MAX_TIMESTAMP = 35;
-const OFF_PRODUCER_ID = 43;
-const OFF_PRODUCER_EPOCH = 51;
-const OFF_BASE_SEQUENCE = 53;
-const OFF_RECORD_COUNT = 57;
-// batchLength counts the bytes after the length field itself.
-const LENGTH_FIELD_END = 12;
+// Record batch v2 (magic 2): the header layout and CRC are the storage layer's (storage/record-batch.ts),
+// which keeps batches byte-exact; this module reads and builds records.
+export const BATCH_HEADER_SIZE = BATCH.headerSize;
+const OFF_BASE_OFFSET = BATCH.baseOffset;
+const OFF_LENGTH = BATCH.batchLength;
+const OFF_LEADER_EPOCH = BATCH.partitionLeaderEpoch;
+const OFF_MAGIC = BATCH.magic;
+const OFF_CRC = BATCH.crc;
+const OFF_ATTRIBUTES = BATCH.attributes;
+const OFF_LAST_OFFSET_DELTA = BATCH.lastOffsetDelta;
+const OFF_BASE_TIMESTAMP = BATCH.baseTimestamp;
+const OFF_MAX_TIMESTAMP = BATCH.maxTimestamp;
+const OFF_PRODUCER_ID = BATCH.producerId;
+const OFF_PRODUCER_EPOCH = BATCH.producerEpoch;
+const OFF_BASE_SEQUENCE = BATCH.baseSequence;
+const OFF_RECORD_COUNT = BATCH.recordsCount;
+const LENGTH_FIELD_END = BATCH_LENGTH_FIELD_END;
 
 export const Attr = {
   COMPRESSION_MASK: 0x07,
@@ -67,7 +66,7 @@ export function parseBatchHeader(batch: Buffer): BatchHeader {
   if (batch.length < BATCH_HEADER_SIZE)
     throw new DecodeError("record batch shorter than its header", batch.length);
   const magic = batch.readInt8(OFF_MAGIC);
-  if (magic !== 2) throw new DecodeError(`unsupported record batch magic ${magic}`, OFF_MAGIC);
+  if (magic !== BATCH_MAGIC_V2) throw new DecodeError(`unsupported record batch magic ${magic}`, OFF_MAGIC);
   return {
     baseOffset: batch.readBigInt64BE(OFF_BASE_OFFSET),
     batchLength: batch.readInt32BE(OFF_LENGTH),
@@ -85,11 +84,7 @@ export function parseBatchHeader(batch: Buffer): BatchHeader {
   };
 }
 
-// CRC-32C over attributes..end of the batch (as given by its length field).
-export function computeCrc(batch: Buffer): number {
-  const end = Math.min(batch.length, LENGTH_FIELD_END + batch.readInt32BE(OFF_LENGTH));
-  return crc32c(batch.subarray(OFF_ATTRIBUTES, Math.max(end, OFF_ATTRIBUTES))) >>> 0;
-}
+export const computeCrc = batchCrc;
 
 export function verifyCrc(batch: Buffer): boolean {
   if (batch.length < BATCH_HEADER_SIZE) return false;
