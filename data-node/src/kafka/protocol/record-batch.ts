@@ -7,20 +7,6 @@ import { varintSize, varlongSize, Writer } from "./writer.ts";
 // Record batch v2 (magic 2): the header layout and CRC are the storage layer's (storage/record-batch.ts),
 // which keeps batches byte-exact; this module reads and builds records.
 export const BATCH_HEADER_SIZE = BATCH.headerSize;
-const OFF_BASE_OFFSET = BATCH.baseOffset;
-const OFF_LENGTH = BATCH.batchLength;
-const OFF_LEADER_EPOCH = BATCH.partitionLeaderEpoch;
-const OFF_MAGIC = BATCH.magic;
-const OFF_CRC = BATCH.crc;
-const OFF_ATTRIBUTES = BATCH.attributes;
-const OFF_LAST_OFFSET_DELTA = BATCH.lastOffsetDelta;
-const OFF_BASE_TIMESTAMP = BATCH.baseTimestamp;
-const OFF_MAX_TIMESTAMP = BATCH.maxTimestamp;
-const OFF_PRODUCER_ID = BATCH.producerId;
-const OFF_PRODUCER_EPOCH = BATCH.producerEpoch;
-const OFF_BASE_SEQUENCE = BATCH.baseSequence;
-const OFF_RECORD_COUNT = BATCH.recordsCount;
-const LENGTH_FIELD_END = BATCH_LENGTH_FIELD_END;
 
 export const Attr = {
   COMPRESSION_MASK: 0x07,
@@ -65,22 +51,22 @@ export interface KafkaRecord {
 export function parseBatchHeader(batch: Buffer): BatchHeader {
   if (batch.length < BATCH_HEADER_SIZE)
     throw new DecodeError("record batch shorter than its header", batch.length);
-  const magic = batch.readInt8(OFF_MAGIC);
-  if (magic !== BATCH_MAGIC_V2) throw new DecodeError(`unsupported record batch magic ${magic}`, OFF_MAGIC);
+  const magic = batch.readInt8(BATCH.magic);
+  if (magic !== BATCH_MAGIC_V2) throw new DecodeError(`unsupported record batch magic ${magic}`, BATCH.magic);
   return {
-    baseOffset: batch.readBigInt64BE(OFF_BASE_OFFSET),
-    batchLength: batch.readInt32BE(OFF_LENGTH),
-    partitionLeaderEpoch: batch.readInt32BE(OFF_LEADER_EPOCH),
+    baseOffset: batch.readBigInt64BE(BATCH.baseOffset),
+    batchLength: batch.readInt32BE(BATCH.batchLength),
+    partitionLeaderEpoch: batch.readInt32BE(BATCH.partitionLeaderEpoch),
     magic,
-    crc: batch.readUInt32BE(OFF_CRC),
-    attributes: batch.readInt16BE(OFF_ATTRIBUTES),
-    lastOffsetDelta: batch.readInt32BE(OFF_LAST_OFFSET_DELTA),
-    baseTimestamp: batch.readBigInt64BE(OFF_BASE_TIMESTAMP),
-    maxTimestamp: batch.readBigInt64BE(OFF_MAX_TIMESTAMP),
-    producerId: batch.readBigInt64BE(OFF_PRODUCER_ID),
-    producerEpoch: batch.readInt16BE(OFF_PRODUCER_EPOCH),
-    baseSequence: batch.readInt32BE(OFF_BASE_SEQUENCE),
-    recordCount: batch.readInt32BE(OFF_RECORD_COUNT),
+    crc: batch.readUInt32BE(BATCH.crc),
+    attributes: batch.readInt16BE(BATCH.attributes),
+    lastOffsetDelta: batch.readInt32BE(BATCH.lastOffsetDelta),
+    baseTimestamp: batch.readBigInt64BE(BATCH.baseTimestamp),
+    maxTimestamp: batch.readBigInt64BE(BATCH.maxTimestamp),
+    producerId: batch.readBigInt64BE(BATCH.producerId),
+    producerEpoch: batch.readInt16BE(BATCH.producerEpoch),
+    baseSequence: batch.readInt32BE(BATCH.baseSequence),
+    recordCount: batch.readInt32BE(BATCH.recordsCount),
   };
 }
 
@@ -88,20 +74,20 @@ export const computeCrc = batchCrc;
 
 export function verifyCrc(batch: Buffer): boolean {
   if (batch.length < BATCH_HEADER_SIZE) return false;
-  return computeCrc(batch) === batch.readUInt32BE(OFF_CRC);
+  return computeCrc(batch) === batch.readUInt32BE(BATCH.crc);
 }
 
 // In place; both fields lie outside the CRC.
 export function setBaseOffset(batch: Buffer, baseOffset: bigint): void {
-  batch.writeBigInt64BE(baseOffset, OFF_BASE_OFFSET);
+  batch.writeBigInt64BE(baseOffset, BATCH.baseOffset);
 }
 
 export function setPartitionLeaderEpoch(batch: Buffer, epoch: number): void {
-  batch.writeInt32BE(epoch, OFF_LEADER_EPOCH);
+  batch.writeInt32BE(epoch, BATCH.partitionLeaderEpoch);
 }
 
 export function lastOffsetOf(batch: Buffer): bigint {
-  return batch.readBigInt64BE(OFF_BASE_OFFSET) + BigInt(batch.readInt32BE(OFF_LAST_OFFSET_DELTA));
+  return batch.readBigInt64BE(BATCH.baseOffset) + BigInt(batch.readInt32BE(BATCH.lastOffsetDelta));
 }
 
 export type SplitResult = { ok: true; batches: Buffer[] } | { ok: false; errorCode: number; reason: string };
@@ -112,17 +98,17 @@ export function splitBatches(records: Buffer): SplitResult {
   const batches: Buffer[] = [];
   let at = 0;
   while (at < records.length) {
-    if (records.length - at < LENGTH_FIELD_END + 5) {
+    if (records.length - at < BATCH_LENGTH_FIELD_END + 5) {
       return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: "truncated batch header" };
     }
-    const magic = records.readInt8(at + OFF_MAGIC);
+    const magic = records.readInt8(at + BATCH.magic);
     if (magic === 0 || magic === 1) {
       return { ok: false, errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, reason: `magic ${magic}` };
     }
     if (magic !== 2) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: `magic ${magic}` };
-    const len = records.readInt32BE(at + OFF_LENGTH);
-    const end = at + LENGTH_FIELD_END + len;
-    if (len < BATCH_HEADER_SIZE - LENGTH_FIELD_END || end > records.length) {
+    const len = records.readInt32BE(at + BATCH.batchLength);
+    const end = at + BATCH_LENGTH_FIELD_END + len;
+    if (len < BATCH_HEADER_SIZE - BATCH_LENGTH_FIELD_END || end > records.length) {
       return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, reason: `bad batch length ${len}` };
     }
     const batch = records.subarray(at, end);
@@ -144,10 +130,13 @@ function nullableVarBytes(r: Reader): Buffer | null {
 export function* iterateRecords(batch: Buffer): Generator<KafkaRecord> {
   const h = parseBatchHeader(batch);
   if ((h.attributes & Attr.COMPRESSION_MASK) !== Compression.NONE) {
-    throw new DecodeError(`compressed batch (codec ${h.attributes & Attr.COMPRESSION_MASK})`, OFF_ATTRIBUTES);
+    throw new DecodeError(
+      `compressed batch (codec ${h.attributes & Attr.COMPRESSION_MASK})`,
+      BATCH.attributes,
+    );
   }
-  const end = LENGTH_FIELD_END + h.batchLength;
-  if (end > batch.length) throw new DecodeError("batch length beyond buffer", OFF_LENGTH);
+  const end = BATCH_LENGTH_FIELD_END + h.batchLength;
+  if (end > batch.length) throw new DecodeError("batch length beyond buffer", BATCH.batchLength);
   const r = new Reader(batch, BATCH_HEADER_SIZE, end);
   for (let i = 0; i < h.recordCount; i++) {
     const len = r.varint();
@@ -229,7 +218,7 @@ export function buildRecordBatch(records: readonly BuildRecord[], opts: BuildBat
   });
   const w = new Writer(size);
   w.int64(opts.baseOffset ?? 0n);
-  w.int32(size - LENGTH_FIELD_END);
+  w.int32(size - BATCH_LENGTH_FIELD_END);
   w.int32(opts.partitionLeaderEpoch ?? -1);
   w.int8(2);
   w.uint32(0); // CRC, filled below
@@ -258,7 +247,7 @@ export function buildRecordBatch(records: readonly BuildRecord[], opts: BuildBat
     }
   });
   const batch = w.finish()[0];
-  batch.writeUInt32BE(computeCrc(batch), OFF_CRC);
+  batch.writeUInt32BE(computeCrc(batch), BATCH.crc);
   return batch;
 }
 
