@@ -62,10 +62,13 @@ export async function devCommand(argv: string[]): Promise<number> {
 async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
   const started = Date.now();
   const children: Child[] = [];
+  // Set on Ctrl-C: from then on peers and the mirror publisher see one another go away, which they
+  // report as warnings; those stay in the log files and only errors reach the terminal.
+  let interruptedAt = 0;
   const show = (name: string, line: string) => {
     // Children log JSON (pino); the terminal only shows what needs attention.
     const level = /"level":(\d+)/.exec(line)?.[1];
-    if (level && Number(level) >= 40) console.log(`[${name}] ${line}`);
+    if (level && Number(level) >= (interruptedAt ? 50 : 40)) console.log(`[${name}] ${line}`);
     else if (!level && line.trim()) console.log(`[${name}] ${line}`);
   };
   let stopping = false;
@@ -75,7 +78,8 @@ async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
   };
   const interrupted = new Promise<void>((res) => {
     const onSignal = () => {
-      console.log("\nchronik dev: stopping…");
+      interruptedAt = Date.now();
+      console.log(`\nchronik dev: stopping… (logs: ${join(dataDir, "logs")})`);
       res();
     };
     process.once("SIGINT", onSignal);
