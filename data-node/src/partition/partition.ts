@@ -3,9 +3,10 @@ import { ProgressState } from "../raft/progress.ts";
 import { type Entry, EntryType, Role, type Snapshot, type SoftState } from "../raft/types.ts";
 import type { Proposal, RaftGroup, StateMachine } from "../raft-runtime/group.ts";
 import { ProposalLostError } from "../raft-runtime/proposals.ts";
-import type { DurableLog } from "../storage/durable-log.ts";
+import { DEFAULT_LOG_OPTIONS, type DurableLog } from "../storage/durable-log.ts";
 import { OffsetOutOfRangeError } from "../storage/errors.ts";
 import {
+  asBuffer,
   BATCH,
   BATCH_MAGIC_V2,
   batchNextOffset,
@@ -67,8 +68,8 @@ export class PartitionReplica implements StateMachine {
   // On the leader: committed producer state plus batches proposed and not yet applied.
   private pendingProducers = new ProducerStateTable();
   private readonly hwWaiters = new HighWatermarkWaiters();
-  // Half the log's 4 MiB tail cache: what is proposed is still cached when it is sent and applied.
-  private readonly window = new ProposalWindow(2 * 1024 * 1024);
+  // Half the log's tail cache: what is proposed is still cached when it is sent and applied.
+  private readonly window = new ProposalWindow(DEFAULT_LOG_OPTIONS.cacheBytes / 2);
 
   constructor(
     readonly topic: string,
@@ -94,7 +95,7 @@ export class PartitionReplica implements StateMachine {
     let hw = this.highWatermark;
     for (const e of entries) {
       if (e.type !== EntryType.Normal || e.data.byteLength === 0) continue;
-      const batch = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+      const batch = asBuffer(e.data);
       this.committedProducers.record(identityOf(batch), readInt64(batch, BATCH.baseOffset));
       hw = batchNextOffset(batch);
     }
@@ -227,7 +228,7 @@ export class PartitionReplica implements StateMachine {
     for (let i = raftLog.lastIndex(); i >= raftLog.firstIndex(); i--) {
       const [e] = raftLog.slice(i, i + 1, Number.MAX_SAFE_INTEGER);
       if (e && e.type === EntryType.Normal && e.data.byteLength > 0) {
-        return batchNextOffset(Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+        return batchNextOffset(asBuffer(e.data));
       }
     }
     return this.log.logStartOffset();
@@ -239,7 +240,7 @@ export class PartitionReplica implements StateMachine {
     const commit = this.group.node.raft.log.committed;
     for (const e of raftLog.slice(commit + 1, raftLog.lastIndex() + 1, Number.MAX_SAFE_INTEGER)) {
       if (e.type !== EntryType.Normal || e.data.byteLength === 0) continue;
-      const batch = Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength);
+      const batch = asBuffer(e.data);
       table.record(identityOf(batch), readInt64(batch, BATCH.baseOffset));
     }
     return table;
@@ -247,7 +248,8 @@ export class PartitionReplica implements StateMachine {
 
   // ---- fetch ----
 
-  read(offset: number, maxBytes: number): FetchOutcome {
+  // atLeastOne: as ReadOptions.atLeastOne (KIP-74).
+  read(offset: number, maxBytes: number, atLeastOne = true): FetchOutcome {
     const hw = this.highWatermark;
     const logStartOffset = this.log.logStartOffset();
     const base = { highWatermark: hw, logStartOffset, records: [] as Buffer[], bytes: 0 };
@@ -255,7 +257,7 @@ export class PartitionReplica implements StateMachine {
     if (offset < logStartOffset || offset > hw)
       return { ...base, errorCode: PartitionError.OFFSET_OUT_OF_RANGE };
     try {
-      const r = this.log.read(offset, { maxBytes, maxOffset: hw });
+      const r = this.log.read(offset, { maxBytes, maxOffset: hw, atLeastOne });
       return { ...base, errorCode: 0, records: r.batches, bytes: r.bytes };
     } catch (err) {
       if (err instanceof OffsetOutOfRangeError)

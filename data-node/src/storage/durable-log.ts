@@ -62,6 +62,9 @@ export interface ReadOptions {
   maxBytes: number;
   // Exclusive bound (the high watermark): no batch reaching this offset is returned.
   maxOffset?: number;
+  // KIP-74: return the first batch even if it exceeds maxBytes (default). A fetch that already has
+  // data from an earlier partition turns this off.
+  atLeastOne?: boolean;
 }
 
 export interface FetchResult {
@@ -705,8 +708,9 @@ export class DurableLog implements RaftStorage {
     return this.offsetRange(index).nextOffset;
   }
 
-  // Whole data batches from the one holding `offset` on: at least one (KIP-74) if any is below
-  // maxOffset, then more while they fit in maxBytes. Frames without records are skipped.
+  // Whole data batches from the one holding `offset` on: at least one (KIP-74, unless atLeastOne is
+  // false) if any is below maxOffset, then more while they fit in maxBytes. Frames without records
+  // are skipped.
   read(offset: number, opts: ReadOptions): FetchResult {
     const logStart = this.logStartOffset();
     const logEnd = this.logEndOffset();
@@ -715,17 +719,19 @@ export class DurableLog implements RaftStorage {
     const result: FetchResult = { batches: [], bytes: 0, nextOffset: offset };
     if (offset >= limit) return result;
     // false: stop reading.
+    const firstMayExceed = opts.atLeastOne ?? true;
     const take = (h: FrameHeader, frame: () => Buffer): boolean => {
       if (!h.isData || h.nextOffset <= offset) return true;
       if (h.nextOffset > limit) return false;
-      if (result.batches.length > 0 && result.bytes + h.size > opts.maxBytes) return false;
+      if ((result.batches.length > 0 || !firstMayExceed) && result.bytes + h.size > opts.maxBytes)
+        return false;
       result.batches.push(frame());
       result.bytes += h.size;
       result.nextOffset = h.nextOffset;
       return true;
     };
     if (this.cache.size > 0 && this.cache.at(0).header.baseOffset <= offset) {
-      for (let k = 0; k < this.cache.size; k++) {
+      for (let k = this.cache.firstEndingAfter(offset); k < this.cache.size; k++) {
         const c = this.cache.at(k);
         if (!take(c.header, () => c.frame)) break;
       }

@@ -29,6 +29,19 @@ export class TailCache {
     return this.items[this.head + i]!;
   }
 
+  // Position (for at()) of the first entry whose offsets end after `offset`, or size if none does:
+  // offsets only grow along the cache, so a fetch at the tail need not walk the whole of it.
+  firstEndingAfter(offset: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at(mid).header.nextOffset <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   get(index: number): CachedEntry | undefined {
     const first = this.firstIndex;
     if (first === null || index < first) return undefined;

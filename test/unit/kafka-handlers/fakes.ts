@@ -69,7 +69,7 @@ export class FakePartition implements DataReplica {
     return { errorCode: 0, baseOffset, logStartOffset: this.logStart };
   }
 
-  read(offset: number, maxBytes: number): FetchOutcome {
+  read(offset: number, maxBytes: number, atLeastOne = true): FetchOutcome {
     const base = {
       highWatermark: this.highWatermark,
       logStartOffset: this.logStart,
@@ -80,7 +80,7 @@ export class FakePartition implements DataReplica {
     if (offset < this.logStart || offset > this.highWatermark) return { ...base, errorCode: 1 };
     for (const b of this.log) {
       if (Number(lastOffsetOf(b)) < offset) continue;
-      if (base.records.length > 0 && base.bytes + b.length > maxBytes) break;
+      if ((base.records.length > 0 || !atLeastOne) && base.bytes + b.length > maxBytes) break;
       base.records.push(b);
       base.bytes += b.length;
     }

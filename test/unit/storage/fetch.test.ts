@@ -54,6 +54,13 @@ describe.each([
     await log.close();
   });
 
+  it("with atLeastOne off, returns only batches that fit in maxBytes", async () => {
+    const log = await sample();
+    expect(log.read(4, { maxBytes: 10, atLeastOne: false }).batches).toEqual([]);
+    const first = log.read(0, { maxBytes: 1 }).batches[0];
+    expect(baseOffsets(log.read(0, { maxBytes: first.length, atLeastOne: false }).batches)).toEqual([0]);
+  });
+
   it("never returns a batch reaching the upper bound", async () => {
     const log = await sample();
     expect(baseOffsets(log.read(0, { maxBytes: 1 << 20, maxOffset: 7 }).batches)).toEqual([0, 3]);

@@ -38,6 +38,15 @@ describe("TailCache", () => {
     expect(cache.at(4).entry.index).toBe(7);
   });
 
+  it("finds the first entry whose offsets end after a given offset", () => {
+    const cache = new TailCache(1 << 20);
+    for (let i = 1; i <= 10; i++) cache.push(item(i, 10));
+    // Entry i holds offset i (next offset i + 1).
+    expect(cache.firstEndingAfter(0)).toBe(0);
+    expect(cache.at(cache.firstEndingAfter(5)).entry.index).toBe(5);
+    expect(cache.firstEndingAfter(11)).toBe(cache.size);
+  });
+
   it("restarts when an entry does not follow the last one", () => {
     const cache = new TailCache(1 << 20);
     cache.push(item(1, 10));

@@ -57,16 +57,9 @@ function readAll(topics: { topic: string; wanted: Wanted[] }[], maxBytes: number
         return errorEntry(w.partition, w.errorCode);
       }
       const limit = Math.max(0, Math.min(w.maxBytes, remaining));
-      const r = w.replica.read(w.fetchOffset, limit);
-      let records = r.records;
-      let size = 0;
-      for (const b of records) size += b.length;
-      if (bytes > 0 && size > limit) {
-        records = NO_RECORDS;
-        size = 0;
-      }
-      bytes += size;
-      remaining -= size;
+      const r = w.replica.read(w.fetchOffset, limit, bytes === 0);
+      bytes += r.bytes;
+      remaining -= r.bytes;
       if (r.errorCode !== 0) anyError = true;
       else waits.push({ replica: w.replica, offset: Math.max(w.fetchOffset, r.highWatermark) });
       return {
@@ -78,7 +71,7 @@ function readAll(topics: { topic: string; wanted: Wanted[] }[], maxBytes: number
         logStartOffset: BigInt(r.logStartOffset),
         abortedTransactions: [],
         preferredReadReplica: -1,
-        records: r.errorCode === 0 ? records : NO_RECORDS,
+        records: r.errorCode === 0 ? r.records : NO_RECORDS,
       };
     }),
   }));

@@ -1,4 +1,5 @@
 import type { Logger } from "../../../../shared/log.ts";
+import { BATCH } from "../../storage/record-batch.ts";
 import type { BrokerContext } from "../broker-context.ts";
 import { type Handler, NO_RESPONSE } from "../handler-types.ts";
 import { recordsToBuffer } from "../protocol/codec.ts";
@@ -13,7 +14,6 @@ import { Attr, Compression, splitBatches } from "../protocol/record-batch.ts";
 import type { RecordsData } from "../protocol/writer.ts";
 import { leaderReplica } from "./replica-lookup.ts";
 
-const ATTRIBUTES_OFFSET = 21;
 // Produce v7 is the first version whose clients may send zstd (KIP-110).
 const FIRST_ZSTD_VERSION = 7;
 
@@ -51,7 +51,7 @@ function checkRecords(records: RecordsData | null, version: number): { batches: 
   if (!split.ok) return { errorCode: split.errorCode, errorMessage: split.reason };
   // Every batch is magic 2 here: splitBatches refuses the others.
   for (const b of split.batches) {
-    const codec = b.readInt16BE(ATTRIBUTES_OFFSET) & Attr.COMPRESSION_MASK;
+    const codec = b.readInt16BE(BATCH.attributes) & Attr.COMPRESSION_MASK;
     if (codec === Compression.ZSTD && version < FIRST_ZSTD_VERSION) {
       return {
         errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
@@ -68,11 +68,11 @@ async function producePartition(
   req: ProduceRequest,
   version: number,
   topic: string,
+  internal: boolean,
   index: number,
   records: RecordsData | null,
 ): Promise<Outcome> {
-  const meta = ctx.metadata.topic(topic);
-  if (meta?.isInternal) {
+  if (internal) {
     return {
       errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
       errorMessage: `cannot produce to internal topic ${topic}`,
@@ -97,17 +97,21 @@ export function createProduceHandler(ctx: BrokerContext, logger: Logger): Handle
     const version = rctx.apiVersion;
     const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
     const responses: TopicProduceResponse[] = await Promise.all(
-      req.topicData.map(async (t) => ({
-        name: t.name,
-        partitionResponses: await Promise.all(
-          t.partitionData.map(async (p) => {
-            const outcome: Outcome = validAcks
-              ? await producePartition(ctx, logger, req, version, t.name, p.index, p.records)
-              : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
-            return partitionResponse(p.index, outcome);
-          }),
-        ),
-      })),
+      req.topicData.map(async (t) => {
+        // Once per topic: the metadata view copies the topic's partitions.
+        const internal = ctx.metadata.topic(t.name)?.isInternal ?? false;
+        return {
+          name: t.name,
+          partitionResponses: await Promise.all(
+            t.partitionData.map(async (p) => {
+              const outcome: Outcome = validAcks
+                ? await producePartition(ctx, logger, req, version, t.name, internal, p.index, p.records)
+                : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+              return partitionResponse(p.index, outcome);
+            }),
+          ),
+        };
+      }),
     );
     if (req.acks === 0) {
       const failed = responses.flatMap((t) =>
