@@ -109,10 +109,6 @@ export class RaftGroup {
     return this.node.status();
   }
 
-  get leaderId(): number | undefined {
-    return this.node.status().leaderId;
-  }
-
   // Term and vote must be on disk before any message that depends on them leaves; the commit index
   // need not be (a restarted node learns it again from the leader), so it is written only along
   // with a term or vote change, which keeps a file write off the per-entry path.

@@ -69,10 +69,6 @@ export class RaftRuntime {
     for (const g of this.groups.values()) g.waiters.failAll("the node is stopping");
   }
 
-  group(id: string): RaftGroup | undefined {
-    return this.groups.get(id);
-  }
-
   allGroups(): IterableIterator<RaftGroup> {
     return this.groups.values();
   }

@@ -48,6 +48,11 @@ export class Writer {
 
   bytes(b: Uint8Array): void {
     this.varint(b.byteLength);
+    this.raw(b);
+  }
+
+  // The bytes alone, without a length prefix.
+  raw(b: Uint8Array): void {
     this.ensure(b.byteLength);
     this.buf.set(b, this.pos);
     this.pos += b.byteLength;
@@ -134,10 +139,16 @@ export function readSnapshotMetadata(r: Reader): SnapshotMetadata {
 }
 
 export function writeEntry(w: Writer, e: Entry): void {
+  writeEntryHeader(w, e);
+  w.raw(e.data);
+}
+
+// Everything of an entry before its data's bytes: index, term, type and the data's length.
+function writeEntryHeader(w: Writer, e: Entry): void {
   w.varint(e.index);
   w.varint(e.term);
   w.u8(e.type);
-  w.bytes(e.data);
+  w.varint(e.data.byteLength);
 }
 
 export function readEntry(r: Reader): Entry {
@@ -194,10 +205,7 @@ export function encodeMessageParts(m: Message): Uint8Array | MessageParts {
       writeEntry(w, e);
       continue;
     }
-    w.varint(e.index);
-    w.varint(e.term);
-    w.u8(e.type);
-    w.varint(e.data.byteLength);
+    writeEntryHeader(w, e);
     chunks.push(w.slice(cut), e.data);
     cut = w.length;
   }

@@ -21,7 +21,6 @@ export class GroupCommitter {
   private pending = new Map<SyncableLog, Waiter[]>();
   private running = false;
   cycles = 0;
-  logSyncs = 0;
 
   constructor(private readonly logger: Logger = silentLogger) {}
 
@@ -29,10 +28,7 @@ export class GroupCommitter {
     const generation = log.writeGeneration;
     if (log.syncedGeneration >= generation) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const waiters = this.pending.get(log);
-      const w = { generation, resolve, reject };
-      if (waiters) waiters.push(w);
-      else this.pending.set(log, [w]);
+      this.enqueue(log, { generation, resolve, reject });
       if (!this.running) {
         this.running = true;
         // Let every commit issued in this turn of the event loop join the first cycle.
@@ -47,7 +43,6 @@ export class GroupCommitter {
         const batch = this.pending;
         this.pending = new Map();
         this.cycles++;
-        this.logSyncs += batch.size;
         await Promise.all([...batch].map(([log, waiters]) => this.flush(log, waiters)));
       }
     } finally {
@@ -65,12 +60,12 @@ export class GroupCommitter {
     }
     for (const w of waiters) {
       if (log.syncedGeneration >= w.generation) w.resolve();
-      else this.requeue(log, w);
+      // Only possible if a log's sync resolved short of a waiter's write: wait for another cycle.
+      else this.enqueue(log, w);
     }
   }
 
-  // Only possible if a log's sync resolved short of a waiter's write: wait for another cycle.
-  private requeue(log: SyncableLog, w: Waiter): void {
+  private enqueue(log: SyncableLog, w: Waiter): void {
     const waiters = this.pending.get(log);
     if (waiters) waiters.push(w);
     else this.pending.set(log, [w]);

@@ -100,9 +100,8 @@ export class PeerLink {
 
   flush(): void {
     if (!this.ready || this.blocked || this.queue.length === 0 || !this.call) return;
+    const bytes = this.queue.payloadBytes;
     const items = this.queue.takeAll();
-    let bytes = 0;
-    for (const item of items) bytes += item.payload.byteLength;
     for (const encoded of encodeBatches(items, this.cfg.maxBatchBytes, batchFieldHeader)) {
       // The rest of this flush is already dequeued, so it is written regardless; later flushes wait for
       // 'drain' and keep queueing (bounded) meanwhile.

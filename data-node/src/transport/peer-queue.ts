@@ -28,6 +28,11 @@ export class PeerQueue {
     return this.live;
   }
 
+  // Payload bytes queued now.
+  get payloadBytes(): number {
+    return this.bytes;
+  }
+
   push(item: OutgoingPayload, coalesceKey?: string): void {
     let key: string | undefined;
     if (coalesceKey !== undefined) {

@@ -62,23 +62,21 @@ interface ReceivedCounters {
 // client's windows only, so the server's are set on the http2 server it creates at bind time.
 const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 
-function widenReceiveWindows(server: grpc.Server): void {
-  const internals = server as unknown as {
-    commonServerOptions?: http2.ServerOptions;
-    http2Servers?: Map<http2.Http2Server, unknown>;
-  };
-  const options = internals.commonServerOptions;
-  if (!options) return;
-  options.settings = { ...options.settings, initialWindowSize: RECEIVE_WINDOW_BYTES };
-  const bind = server.bindAsync.bind(server);
-  server.bindAsync = (port, creds, callback) =>
-    bind(port, creds, (err, bound) => {
-      for (const s of internals.http2Servers?.keys() ?? [])
-        s.on("session", (session: http2.ServerHttp2Session) =>
-          session.setLocalWindowSize(RECEIVE_WINDOW_BYTES),
-        );
-      callback(err, bound);
-    });
+type ServerInternals = {
+  commonServerOptions?: http2.ServerOptions;
+  http2Servers?: Map<http2.Http2Server, unknown>;
+};
+
+// Before bind: the stream window, a setting of the http2 server grpc-js creates when it binds.
+function widenStreamWindow(server: grpc.Server): void {
+  const options = (server as unknown as ServerInternals).commonServerOptions;
+  if (options) options.settings = { ...options.settings, initialWindowSize: RECEIVE_WINDOW_BYTES };
+}
+
+// After bind: the connection window, set on each session the bound http2 servers accept.
+function widenConnectionWindows(server: grpc.Server): void {
+  for (const s of (server as unknown as ServerInternals).http2Servers?.keys() ?? [])
+    s.on("session", (session: http2.ServerHttp2Session) => session.setLocalWindowSize(RECEIVE_WINDOW_BYTES));
 }
 
 // Node-to-node transport for every Raft group on this node: one outbound bidi stream per peer carries
@@ -120,7 +118,7 @@ export class RaftTransport {
       "grpc.http2.min_ping_interval_without_data_ms": Math.floor(this.keepalive.timeMs / 2),
       "grpc.max_receive_message_length": MAX_FRAME_BYTES,
     });
-    widenReceiveWindows(server);
+    widenStreamWindow(server);
     server.addService(
       this.service.definition,
       raftServiceImpl({
@@ -144,6 +142,7 @@ export class RaftTransport {
           : resolve(p),
       ),
     );
+    widenConnectionWindows(server);
     this.server = server;
     this.opts.logger.info({ host, port: bound, node: this.self.nodeId }, "raft transport listening");
     for (const link of this.links.values()) link.open();
@@ -187,7 +186,8 @@ export class RaftTransport {
   // Queues a payload for a peer; never throws. Returns false (and logs once per cause) when the target
   // cannot be addressed: peer 0 (no known leader), this node itself, or an unconfigured id.
   // coalesceKey marks a message that a later one with the same group and key supersedes while both are
-  // still queued (heartbeats): a peer that is down or slow then gets only the latest.
+  // still queued: a peer that is down or slow then gets only the latest. Meant for heartbeats, but the
+  // runtime does not pass keys yet, so today every message is queued.
   send(to: number, group: string, payload: Uint8Array | ChunkedPayload, coalesceKey?: string): boolean {
     const link = this.links.get(to);
     if (!link || this.stopped) {
