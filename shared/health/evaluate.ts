@@ -7,6 +7,7 @@ import type {
   PartitionRef,
   UnhealthyReason,
 } from "./schema.ts";
+import { unhealthyReason } from "./schema.ts";
 
 // The cluster health rules, shared by the data nodes' admin HTTP and the control plane. Pure: the
 // caller passes the registry snapshot and the current time.
@@ -49,16 +50,7 @@ const UNAVAILABLE_REASONS: ReadonlySet<UnhealthyReason> = new Set([
   "leaderless_partitions",
 ]);
 
-const REASON_ORDER: readonly UnhealthyReason[] = [
-  "no_meta_leader",
-  "no_meta_quorum",
-  "nodes_down",
-  "brokers_fenced",
-  "brokers_not_registered",
-  "leaderless_partitions",
-  "under_replicated_partitions",
-  "stale_metadata",
-];
+const REASON_ORDER: readonly UnhealthyReason[] = unhealthyReason.options;
 
 export function isBrokerAlive(broker: Broker, snapshot: RegistrySnapshot): boolean {
   const lastContact = broker.last_heartbeat_at ?? broker.registered_at;

@@ -35,3 +35,24 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+// Awaits a wake-up from a waiter list. `register` stores `wake` and returns a function that removes it;
+// an abort (before or while waiting) removes the waiter and rejects with AbortedError.
+export function abortableWait(
+  signal: AbortSignal | undefined,
+  register: (wake: () => void) => () => void,
+): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new AbortedError());
+  return new Promise((resolve, reject) => {
+    const wake = () => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      unregister();
+      reject(new AbortedError());
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const unregister = register(wake);
+  });
+}

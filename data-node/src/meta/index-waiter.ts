@@ -1,4 +1,4 @@
-import { AbortedError } from "./backoff.ts";
+import { abortableWait } from "./backoff.ts";
 
 // Lets callers await "the local image has applied through index N" (registration catch-up, read-your-
 // writes after a proposal). The apply loop calls advance() after each applied entry.
@@ -21,21 +21,12 @@ export class IndexWaiter {
 
   waitFor(index: number, signal?: AbortSignal): Promise<void> {
     if (index <= this._current) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(new AbortedError());
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        index,
-        resolve: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new AbortedError());
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
+    return abortableWait(signal, (wake) => {
+      const waiter = { index, resolve: wake };
       this.waiters.push(waiter);
+      return () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+      };
     });
   }
 }

@@ -1,4 +1,4 @@
-import { AbortedError } from "./backoff.ts";
+import { abortableWait } from "./backoff.ts";
 
 // Who leads __meta, as this node last heard from its Raft group, and a way to await the next change.
 // 0 and undefined both mean "no leader": Raft uses 0 for "none", and nothing may ever address node 0.
@@ -21,18 +21,11 @@ export class LeaderWatch {
   }
 
   waitForChange(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new AbortedError());
-    return new Promise((resolve, reject) => {
-      const waiter = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
+    return abortableWait(signal, (wake) => {
+      this.waiters.push(wake);
+      return () => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
       };
-      const onAbort = () => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new AbortedError());
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.push(waiter);
     });
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "../../../shared/log.ts";
-import { AbortedError } from "./backoff.ts";
+import { abortableWait } from "./backoff.ts";
 
 // Named readiness conditions for /health/ready. Ready means every condition holds; until then the node
 // reports which ones it is waiting for, and logs each change so a slow start explains itself.
@@ -55,18 +55,11 @@ export class Readiness {
 
   whenReady(signal?: AbortSignal): Promise<void> {
     if (this.status().ready) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(new AbortedError());
-    return new Promise((resolve, reject) => {
-      const waiter = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
+    return abortableWait(signal, (wake) => {
+      this.waiters.push(wake);
+      return () => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
       };
-      const onAbort = () => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new AbortedError());
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiters.push(waiter);
     });
   }
 }
