@@ -1,21 +1,7 @@
 // Kafka admin calls the scenarios need (topic creation, partition leaders), through kafkajs.
-import { type Admin, Kafka, logLevel } from "kafkajs";
+import { withAdmin } from "../../test/support/kafka-admin.ts";
 
-export async function withAdmin<T>(bootstrap: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const kafka = new Kafka({
-    clientId: "chronik-bench-admin",
-    brokers: bootstrap,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 100 },
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
+const CLIENT_ID = "chronik-bench-admin";
 
 // Names the admin operation in a failure: kafkajs messages alone ("Closed connection") do not.
 async function named<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -34,7 +20,7 @@ export interface TopicSpec {
 
 export function createTopics(bootstrap: string[], topics: TopicSpec[], timeoutMs = 60_000): Promise<void> {
   return named(`CreateTopics (${topics.length} topics, Kafka admin API)`, () =>
-    withAdmin(bootstrap, async (admin) => {
+    withAdmin(bootstrap, CLIENT_ID, async (admin) => {
       await admin.createTopics({
         waitForLeaders: true,
         timeout: timeoutMs,
@@ -51,7 +37,7 @@ export function createTopics(bootstrap: string[], topics: TopicSpec[], timeoutMs
 // Broker id leading each partition of a topic (-1 where there is none), from a fresh Metadata call.
 export function partitionLeaders(bootstrap: string[], topic: string): Promise<Map<number, number>> {
   return named(`Metadata for ${topic}`, () =>
-    withAdmin(bootstrap, async (admin) => {
+    withAdmin(bootstrap, CLIENT_ID, async (admin) => {
       const md = await admin.fetchTopicMetadata({ topics: [topic] });
       const t = md.topics.find((x) => x.name === topic);
       return new Map((t?.partitions ?? []).map((p) => [p.partitionId, p.leader]));
@@ -69,7 +55,7 @@ export async function waitForLeaders(
   let missing = Number.POSITIVE_INFINITY;
   let lastError = "";
   while (Date.now() < deadline) {
-    missing = await withAdmin(bootstrap, async (admin) => {
+    missing = await withAdmin(bootstrap, CLIENT_ID, async (admin) => {
       const md = await admin.fetchTopicMetadata({ topics });
       return md.topics.reduce((n, t) => n + t.partitions.filter((p) => p.leader < 0).length, 0);
     }).catch((err: unknown) => {

@@ -1,9 +1,8 @@
 import { afterEach, expect, test } from "vitest";
-import { PartitionReplica } from "../../../data-node/src/partition/partition.ts";
-import { silentLogger } from "../../../shared/log.ts";
+import type { PartitionReplica } from "../../../data-node/src/partition/partition.ts";
 import { buildTestBatch } from "../../support/batches.ts";
 import { waitFor } from "../../support/poll.ts";
-import { GrpcCluster } from "./harness.ts";
+import { GrpcCluster, startPartitionReplica } from "./harness.ts";
 
 // Three nodes in one process, each with its own gRPC transport on loopback, real logs with fsync.
 
@@ -13,20 +12,11 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function replicaOn(c: GrpcCluster, id: number, campaign: boolean): Promise<PartitionReplica> {
-  const log = await c.openLog(id, "t/0", true);
-  const replica = new PartitionReplica("t", 0, log, silentLogger);
-  replica.group = await c.runtimes
-    .get(id)!
-    .createGroup("t/0", log, replica, { voters: c.ids, learners: [] }, { campaign });
-  return replica;
-}
-
 test("replicates over gRPC, and a restarted node catches up from its log and the leader", async () => {
   cluster = new GrpcCluster([1, 2, 3]);
   await cluster.bootAll();
   const replicas = new Map<number, PartitionReplica>();
-  for (const id of cluster.ids) replicas.set(id, await replicaOn(cluster, id, id === 1));
+  for (const id of cluster.ids) replicas.set(id, await startPartitionReplica(cluster, id, id === 1));
   const leader = await waitFor("a leader", () => [...replicas.values()].find((r) => r.isLeader), {
     timeoutMs: 10_000,
   });
@@ -42,7 +32,7 @@ test("replicates over gRPC, and a restarted node catches up from its log and the
     expect((await leader.produce([buildTestBatch([`k${i}`], [`v${i}`])], -1, 5000)).errorCode).toBe(0);
 
   await cluster.boot(followerId);
-  const restarted = await replicaOn(cluster, followerId, false);
+  const restarted = await startPartitionReplica(cluster, followerId, false);
   await waitFor(
     "the restarted follower to catch up",
     () => restarted.highWatermark === 100 && restarted.log.logEndOffset() === 100,

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PartitionReplica } from "../../../data-node/src/partition/partition.ts";
 import type { GroupStorage, StateMachine } from "../../../data-node/src/raft-runtime/group.ts";
 import { type MessageBus, RaftRuntime } from "../../../data-node/src/raft-runtime/runtime.ts";
 import { DurableLog } from "../../../data-node/src/storage/durable-log.ts";
@@ -145,4 +146,18 @@ export class GrpcCluster {
   async stopAll(): Promise<void> {
     for (const id of [...this.runtimes.keys()]) await this.crash(id);
   }
+}
+
+// Partition t/0 on node `id`: its log reopened from the node's dir, its replica driven by a raft group.
+export async function startPartitionReplica(
+  c: LocalCluster | GrpcCluster,
+  id: number,
+  campaign: boolean,
+): Promise<PartitionReplica> {
+  const log = await c.openLog(id, "t/0", true);
+  const replica = new PartitionReplica("t", 0, log, silentLogger);
+  replica.group = await c.runtimes
+    .get(id)!
+    .createGroup("t/0", log, replica, { voters: c.ids, learners: [] }, { campaign });
+  return replica;
 }

@@ -1,9 +1,7 @@
 import { afterEach, expect, test } from "vitest";
-import { PartitionReplica } from "../../../data-node/src/partition/partition.ts";
-import { silentLogger } from "../../../shared/log.ts";
 import { buildTestBatch } from "../../support/batches.ts";
 import { waitFor } from "../../support/poll.ts";
-import { LocalCluster } from "./harness.ts";
+import { LocalCluster, startPartitionReplica } from "./harness.ts";
 
 let cluster: LocalCluster | undefined;
 afterEach(async () => {
@@ -11,18 +9,9 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function startPartition(c: LocalCluster, id: number, campaign: boolean) {
-  const log = await c.openLog(id, "t/0", true);
-  const replica = new PartitionReplica("t", 0, log, silentLogger);
-  replica.group = await c.runtimes
-    .get(id)!
-    .createGroup("t/0", log, replica, { voters: c.ids, learners: [] }, { campaign });
-  return replica;
-}
-
 test("three replicas elect a leader, replicate acks=all produces, and serve them byte-exact", async () => {
   cluster = new LocalCluster([1, 2, 3]);
-  const replicas = await Promise.all([1, 2, 3].map((id) => startPartition(cluster!, id, id === 1)));
+  const replicas = await Promise.all([1, 2, 3].map((id) => startPartitionReplica(cluster!, id, id === 1)));
   const leader = await waitFor("a partition leader", () => replicas.find((r) => r.isLeader));
 
   const sent: Buffer[] = [];
@@ -56,7 +45,7 @@ test("three replicas elect a leader, replicate acks=all produces, and serve them
 
 test("an idempotent retry is answered with the original offset and a sequence gap is refused", async () => {
   cluster = new LocalCluster([1]);
-  const [p] = await Promise.all([startPartition(cluster, 1, true)]);
+  const [p] = await Promise.all([startPartitionReplica(cluster, 1, true)]);
   await waitFor("leader", () => p.isLeader);
   const producer = { producerId: 7, producerEpoch: 0 };
   const b0 = buildTestBatch(["a", "b"], ["1", "2"], { ...producer, baseSequence: 0 });
@@ -71,14 +60,14 @@ test("an idempotent retry is answered with the original offset and a sequence ga
 
 test("a restarted follower catches up from its durable log and the leader", async () => {
   cluster = new LocalCluster([1, 2, 3]);
-  const replicas = await Promise.all([1, 2, 3].map((id) => startPartition(cluster!, id, id === 1)));
+  const replicas = await Promise.all([1, 2, 3].map((id) => startPartitionReplica(cluster!, id, id === 1)));
   const leader = await waitFor("a partition leader", () => replicas.find((r) => r.isLeader));
   const followerId = [1, 2, 3].find((id) => replicas[id - 1] !== leader)!;
   for (let i = 0; i < 5; i++) await leader.produce([buildTestBatch([`k${i}`], [`v${i}`])], -1, 5000);
   await cluster.crash(followerId);
   for (let i = 5; i < 10; i++) await leader.produce([buildTestBatch([`k${i}`], [`v${i}`])], -1, 5000);
   cluster.boot(followerId);
-  const restarted = await startPartition(cluster, followerId, false);
+  const restarted = await startPartitionReplica(cluster, followerId, false);
   await waitFor(
     "the restarted follower to catch up",
     () => restarted.highWatermark === 10 && restarted.log.logEndOffset() === 10,
@@ -87,7 +76,7 @@ test("a restarted follower catches up from its durable log and the leader", asyn
 
 test("an idle group quiesces, wakes for a produce, and a crashed quiesced leader is replaced", async () => {
   cluster = new LocalCluster([1, 2, 3]);
-  const replicas = await Promise.all([1, 2, 3].map((id) => startPartition(cluster!, id, id === 1)));
+  const replicas = await Promise.all([1, 2, 3].map((id) => startPartitionReplica(cluster!, id, id === 1)));
   const leader = await waitFor("a partition leader", () => replicas.find((r) => r.isLeader));
   await leader.produce([buildTestBatch(["a"], ["1"])], -1, 5000);
   await waitFor("every replica to quiesce", () => replicas.every((r) => r.group.quiesced));

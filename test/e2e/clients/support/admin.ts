@@ -1,26 +1,12 @@
 // Cluster-side observations through kafkajs's admin client: topic creation for clients without an
 // admin API, end offsets (ListOffsets), committed offsets (OffsetFetch) and group state
 // (DescribeGroups), so every client's test judges its consumers by the same yardstick.
-import { type Admin, Kafka, logLevel } from "kafkajs";
+import { withAdmin } from "../../../support/kafka-admin.ts";
 
-export async function withAdmin<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const kafka = new Kafka({
-    clientId: "e2e-admin",
-    brokers: bootstrap.split(","),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 5, initialRetryTime: 100 },
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
+const CLIENT_ID = "e2e-admin";
 
 export async function createTopic(bootstrap: string, topic: string, partitions = 3, rf = 3): Promise<void> {
-  await withAdmin(bootstrap, async (admin) => {
+  await withAdmin(bootstrap.split(","), CLIENT_ID, async (admin) => {
     await admin.createTopics({
       waitForLeaders: true,
       timeout: 30_000,
@@ -31,14 +17,14 @@ export async function createTopic(bootstrap: string, topic: string, partitions =
 
 // How many partitions of the topic have a leader, from a fresh Metadata call.
 export async function leadersKnown(bootstrap: string, topic: string): Promise<number> {
-  return withAdmin(bootstrap, async (admin) => {
+  return withAdmin(bootstrap.split(","), CLIENT_ID, async (admin) => {
     const md = await admin.fetchTopicMetadata({ topics: [topic] });
     return md.topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
   });
 }
 
 export async function endOffsets(bootstrap: string, topic: string): Promise<Map<number, number>> {
-  return withAdmin(bootstrap, async (admin) => {
+  return withAdmin(bootstrap.split(","), CLIENT_ID, async (admin) => {
     const offsets = await admin.fetchTopicOffsets(topic);
     return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   });
@@ -50,7 +36,7 @@ export async function committedOffsets(
   group: string,
   topic: string,
 ): Promise<Map<number, number>> {
-  return withAdmin(bootstrap, async (admin) => {
+  return withAdmin(bootstrap.split(","), CLIENT_ID, async (admin) => {
     const res = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     const parts = res.find((t) => t.topic === topic)?.partitions ?? [];
     return new Map(parts.map((p) => [p.partition, Number(p.offset)]));
@@ -64,7 +50,7 @@ export interface GroupView {
 }
 
 export async function describeGroup(bootstrap: string, group: string): Promise<GroupView> {
-  return withAdmin(bootstrap, async (admin) => {
+  return withAdmin(bootstrap.split(","), CLIENT_ID, async (admin) => {
     const res = await admin.describeGroups([group]);
     const g = res.groups[0];
     return { state: g?.state ?? "", protocol: g?.protocol ?? "", members: g?.members.length ?? 0 };
@@ -72,5 +58,7 @@ export async function describeGroup(bootstrap: string, group: string): Promise<G
 }
 
 export async function listGroups(bootstrap: string): Promise<string[]> {
-  return withAdmin(bootstrap, async (admin) => (await admin.listGroups()).groups.map((g) => g.groupId));
+  return withAdmin(bootstrap.split(","), CLIENT_ID, async (admin) =>
+    (await admin.listGroups()).groups.map((g) => g.groupId),
+  );
 }

@@ -44,6 +44,21 @@ export async function waitExplained<T>(
   }
 }
 
+// Waits up to a minute until the member has received `count` records, returns them, and stops the
+// member whatever happened. `what` names the wait in the timeout message.
+export async function readAll(what: string, member: GroupMember, count: number): Promise<Received[]> {
+  try {
+    await waitFor(what, () => member.received.length >= count || undefined, { timeoutMs: 60_000 }).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; read ${member.received.length}; ${member.diagnostics()}`);
+      },
+    );
+    return member.received;
+  } finally {
+    await member.stop();
+  }
+}
+
 export function sameOffsets(a: Map<number, number>, b: Map<number, number>): boolean {
   return a.size === b.size && [...a].every(([p, o]) => b.get(p) === o);
 }

@@ -2,7 +2,7 @@
 // and zstd from extra codec packages, which this project does not install.
 import { CompressionTypes, Kafka, type KafkaMessage, type LogEntry, logLevel } from "kafkajs";
 import { waitFor } from "../../../support/poll.ts";
-import type { ClientUnderTest, GroupMember } from "./client.ts";
+import { type ClientUnderTest, type GroupMember, readAll } from "./client.ts";
 import type { Received, TestMessage } from "./records.ts";
 
 function kafka(bootstrap: string, clientId: string, log: string[]): Kafka {
@@ -101,18 +101,7 @@ export async function kafkajsRead(
   group: string,
 ): Promise<Received[]> {
   const member = await kafkajsMember(bootstrap, topic, group, `${group}-reader`);
-  try {
-    await waitFor(
-      `kafkajs to read ${count} records from ${topic}`,
-      () => member.received.length >= count || undefined,
-      { timeoutMs: 60_000 },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}; read ${member.received.length}; ${member.diagnostics()}`);
-    });
-    return member.received;
-  } finally {
-    await member.stop();
-  }
+  return readAll(`kafkajs to read ${count} records from ${topic}`, member, count);
 }
 
 // The error a kafkajs consumer reports when it fetches batches in a codec it lacks; undefined if it

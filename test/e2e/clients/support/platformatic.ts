@@ -12,8 +12,7 @@ import {
   stringDeserializers,
   stringSerializers,
 } from "@platformatic/kafka";
-import { waitFor } from "../../../support/poll.ts";
-import type { ClientUnderTest, GroupMember } from "./client.ts";
+import { type ClientUnderTest, type GroupMember, readAll } from "./client.ts";
 import type { Placement, Received, TestMessage } from "./records.ts";
 
 type StringConsumer = Consumer<string, string, string, string>;
@@ -136,18 +135,7 @@ export async function platformaticRead(
   group: string,
 ): Promise<Received[]> {
   const member = await platformaticMember(bootstrap, topic, group, `${group}-reader`);
-  try {
-    await waitFor(
-      `@platformatic/kafka to read ${count} records from ${topic}`,
-      () => member.received.length >= count || undefined,
-      { timeoutMs: 60_000 },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}; read ${member.received.length}; ${member.diagnostics()}`);
-    });
-    return member.received;
-  } finally {
-    await member.stop();
-  }
+  return readAll(`@platformatic/kafka to read ${count} records from ${topic}`, member, count);
 }
 
 export function platformaticClient(bootstrap: string, topic: string, group: string): ClientUnderTest {
