@@ -76,6 +76,8 @@ const brokerSection = z.strictObject({
   rack: z.string().min(1).optional(),
   heartbeat_interval_ms: z.number().int().min(50).default(1000),
   session_timeout_ms: z.number().int().min(500).default(6000),
+  // SIGTERM: how long the node may spend moving its leaderships away before it exits anyway.
+  shutdown_timeout_ms: z.number().int().min(0).default(10_000),
 });
 
 const groupsSection = z.strictObject({

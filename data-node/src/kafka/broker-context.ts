@@ -40,7 +40,7 @@ export interface BrokerAddress {
 export interface BrokerContext {
   nodeId: number;
   metadata: MetadataView;
-  // Auto-create on Metadata (auto.create.topics.enable), RF capped at the live broker count.
+  // Auto-create on Metadata (auto.create.topics.enable) with the default replication factor.
   onUnknownTopic: UnknownTopicHook;
   // This node's replica of a partition (leader or follower), if it hosts one.
   partition(topic: string, partition: number): PartitionReplica | undefined;

@@ -18,9 +18,11 @@ export type PlanError = {
   message: string;
 };
 
-// A second incarnation may take over a node id only once its predecessor is dead. The leader judges
-// liveness (soft state) and, for a lapsed predecessor, fences it in the same batch as the new
-// registration; the state machine then only has to check "predecessor fenced", which is deterministic.
+// A second incarnation may take over a node id only once its predecessor is dead: either its session
+// lapsed (the leader judges liveness, soft state), or the new process names it as the incarnation it
+// replaces on the same data dir, whose lock it now holds. The leader then fences the predecessor in
+// the same batch as the new registration; the state machine only checks "predecessor fenced", which
+// is deterministic.
 // An accepted request counts as contact, so a broker is not fenced before its first heartbeat.
 export function planRegistration(
   ctx: LeaderContext,
@@ -31,7 +33,11 @@ export function planRegistration(
     ctx.heartbeats.noteContact(record.nodeId, ctx.now);
     return { records: [record] };
   }
-  if (isBrokerAlive(ctx.image, ctx.heartbeats, record.nodeId, ctx.now, ctx.sessionTimeoutMs)) {
+  const replacesItself = record.previousIncarnationId === existing.incarnationId;
+  if (
+    !replacesItself &&
+    isBrokerAlive(ctx.image, ctx.heartbeats, record.nodeId, ctx.now, ctx.sessionTimeoutMs)
+  ) {
     return {
       error: "DUPLICATE_BROKER_REGISTRATION",
       message: `node ${record.nodeId} is held by live incarnation ${existing.incarnationId}`,

@@ -17,6 +17,7 @@ export type ReadinessStatus = { ready: boolean; waiting_for: string[] };
 export class Readiness {
   private readonly met = new Map<string, boolean>();
   private waiters: (() => void)[] = [];
+  private readonly listeners: (() => void)[] = [];
 
   constructor(
     conditions: readonly string[],
@@ -37,11 +38,17 @@ export class Readiness {
     } else {
       this.logger.info({ condition, waiting_for }, `readiness lost: ${condition}`);
     }
+    for (const l of this.listeners) l();
     if (ready) {
       const waiters = this.waiters;
       this.waiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  // Called after every change of any condition.
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   isMet(condition: string): boolean {

@@ -26,6 +26,9 @@ export const registerBrokerSchema = z.object({
   type: z.literal("register_broker"),
   nodeId,
   incarnationId: z.string().min(1),
+  // The incarnation this process replaces, read from the data dir it holds locked: proof that the
+  // predecessor is gone, so it may be replaced without waiting out its session (KIP-1073's idea).
+  previousIncarnationId: z.string().min(1).optional(),
   listeners: z.array(listenerRecordSchema),
   raftAddress: z.string(),
   rack: z.string().nullable(),

@@ -5,6 +5,7 @@ import { partitionForGroup } from "../groups/partition-for-group.ts";
 import type { BrokerContext, ConfigEntry, TopicOutcome, TopicToCreate } from "../kafka/broker-context.ts";
 import type { MetadataView, TopicView, UnknownTopicHook } from "../kafka/handlers/metadata.ts";
 import { ErrorCode } from "../kafka/protocol/errors.ts";
+import { assignableBrokers } from "../meta/assignment.ts";
 import { validateTopicName } from "../meta/topics.ts";
 import type { PartitionReplica } from "../partition/partition.ts";
 import type { MetaReply } from "./meta-requests.ts";
@@ -46,7 +47,7 @@ export class BrokerServices implements BrokerContext {
   }
 
   private liveBrokers(): number {
-    return this.meta.state.image.brokers().filter((b) => b.state === "unfenced").length;
+    return assignableBrokers(this.meta.state.image).length;
   }
 
   // Waits until this node's image has applied a change the meta leader reported, so the caller's next
@@ -57,16 +58,26 @@ export class BrokerServices implements BrokerContext {
     }
   }
 
+  // Auto-create (the Metadata handler calls this only with a current image) with the configured
+  // replication factor, never less: with too few live brokers the answer stays LEADER_NOT_AVAILABLE,
+  // which clients retry, until enough are back (Kafka's auto-create answers the same way).
   onUnknownTopic: UnknownTopicHook = async (name, allowAutoTopicCreation) => {
     if (!allowAutoTopicCreation || !this.config.topic_defaults.auto_create)
       return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     if (validateTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
     const d = this.config.topic_defaults;
-    const rf = Math.max(1, Math.min(d.replication_factor, this.liveBrokers()));
+    if (this.liveBrokers() < d.replication_factor) {
+      this.logger.info(
+        { topic: name, replication_factor: d.replication_factor, live_brokers: this.liveBrokers() },
+        "auto-create waits for enough live brokers",
+      );
+      return ErrorCode.LEADER_NOT_AVAILABLE;
+    }
     const [outcome] = await this.createTopics(
-      [{ name, numPartitions: d.partitions, replicationFactor: rf, configs: {} }],
+      [{ name, numPartitions: d.partitions, replicationFactor: d.replication_factor, configs: {} }],
       false,
     );
+    if (outcome.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR) return ErrorCode.LEADER_NOT_AVAILABLE;
     if (outcome.errorCode !== 0 && outcome.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS)
       return outcome.errorCode;
     const view: TopicView | undefined = this.metadata.topic(name);
@@ -82,10 +93,7 @@ export class BrokerServices implements BrokerContext {
           kind: "create_topic",
           name: t.name,
           partitions: t.numPartitions < 0 ? d.partitions : t.numPartitions,
-          replicationFactor:
-            t.replicationFactor < 0
-              ? Math.max(1, Math.min(d.replication_factor, this.liveBrokers()))
-              : t.replicationFactor,
+          replicationFactor: t.replicationFactor < 0 ? d.replication_factor : t.replicationFactor,
           configs: t.configs,
           validateOnly,
         });
@@ -205,9 +213,22 @@ export class BrokerServices implements BrokerContext {
 
   async findCoordinator(groupId: string) {
     const image = this.meta.state.image;
+    if (!this.metadata.current()) {
+      return {
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        errorMessage: "this broker's metadata is not current",
+      };
+    }
     if (!image.topic(OFFSETS_TOPIC)) {
       const g = this.config.groups;
-      const rf = Math.max(1, Math.min(g.offsets_replication_factor, this.liveBrokers()));
+      // As Kafka: the offsets topic is created with its full replication factor or not at all.
+      const rf = g.offsets_replication_factor;
+      if (this.liveBrokers() < rf) {
+        return {
+          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+          errorMessage: `${OFFSETS_TOPIC} needs ${rf} live brokers`,
+        };
+      }
       const [outcome] = await this.createTopics(
         [
           {

@@ -19,7 +19,8 @@ export type MetaRequest =
   | { kind: "delete_topic"; name: string }
   | { kind: "create_partitions"; topic: string; totalCount: number; validateOnly: boolean }
   | { kind: "partition_change"; change: PartitionChange }
-  | { kind: "producer_ids"; nodeId: number; brokerEpoch: number };
+  | { kind: "producer_ids"; nodeId: number; brokerEpoch: number }
+  | { kind: "controlled_shutdown"; nodeId: number; brokerEpoch: number };
 
 // `error` is a Kafka-style name (e.g. TOPIC_ALREADY_EXISTS) or NOT_LEADER when the node asked has
 // stopped leading __meta; the caller then asks the new leader.
@@ -33,6 +34,8 @@ export type MetaReply =
       topicId?: string;
       partitions?: number;
       replicationFactor?: number;
+      // controlled_shutdown: the partitions this broker leads that another replica can take over.
+      movable?: { topic: string; partition: number }[];
     }
   | { ok: false; error: PlanError["error"] | string; message?: string; leaderId?: number };
 

@@ -5,6 +5,7 @@ import { encodeMetaBatch } from "../meta/codec.ts";
 import type { ApplyResult } from "../meta/image.ts";
 import type { MetaState } from "../meta/meta-state.ts";
 import type { MetaRecord } from "../meta/records.ts";
+import { planControlledShutdown } from "../meta/shutdown.ts";
 import { planCreatePartitions, planCreateTopic, planDeleteTopic } from "../meta/topics.ts";
 import { type Entry, EntryType, type Snapshot, type SoftState } from "../raft/types.ts";
 import type { RaftGroup, StateMachine } from "../raft-runtime/group.ts";
@@ -191,6 +192,16 @@ export class MetaService implements StateMachine {
       }
       case "partition_change":
         return this.proposeOne(req.change);
+      case "controlled_shutdown": {
+        const plan = planControlledShutdown(ctx, req.nodeId, req.brokerEpoch);
+        if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
+        if (plan.records.length === 0) return { ok: true, movable: plan.movable };
+        const applied = await this.propose(plan.records);
+        if (!applied.ok) return applied;
+        const failed = applied.results.find((r) => !r.ok);
+        if (failed && !failed.ok) return { ok: false, error: failed.error, message: failed.message };
+        return { ok: true, index: applied.index, movable: plan.movable };
+      }
       case "producer_ids": {
         const plan = planProducerIdBlock(image, req);
         if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };

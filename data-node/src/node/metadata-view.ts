@@ -5,9 +5,13 @@ import type { MetaState } from "../meta/meta-state.ts";
 const LISTENER = "PLAINTEXT";
 const LEADER_NOT_AVAILABLE = 5;
 
-// The Metadata API's view of the __meta image: unfenced brokers only, the meta leader as controller,
+// Brokers clients may be sent to: unfenced ones, and those in controlled shutdown, which still lead
+// partitions until their leaderships have moved (as in KRaft, where only fencing hides a broker).
+const LISTED = new Set(["unfenced", "shutting_down"]);
+
+// The Metadata API's view of the __meta image: live brokers only, the meta leader as controller,
 // partition leaders and ISRs as their Raft leaders last reported them.
-export function metadataViewOf(state: MetaState, clusterId: string): MetadataView {
+export function metadataViewOf(state: MetaState, clusterId: string, current: () => boolean): MetadataView {
   const image = state.image;
   const topicView = (t: Readonly<TopicState>): TopicView => ({
     name: t.name,
@@ -23,12 +27,13 @@ export function metadataViewOf(state: MetaState, clusterId: string): MetadataVie
     })),
   });
   return {
+    current,
     clusterId: () => clusterId,
     controllerId: () => state.leader.get() ?? -1,
     brokers: () =>
       image
         .brokers()
-        .filter((b) => b.state === "unfenced")
+        .filter((b) => LISTED.has(b.state))
         .flatMap((b): BrokerView[] => {
           const l = b.listeners.find((x) => x.name === LISTENER) ?? b.listeners[0];
           return l ? [{ nodeId: b.nodeId, host: l.host, port: l.port, rack: b.rack }] : [];

@@ -13,7 +13,9 @@ import type { HandlerTable } from "../kafka/handler-types.ts";
 import { createApiVersionsHandler } from "../kafka/handlers/api-versions.ts";
 import { createMetadataHandler } from "../kafka/handlers/metadata.ts";
 import { KafkaServer } from "../kafka/server.ts";
+import { gateHandlers } from "../kafka/serving-gate.ts";
 import { abortableSleep } from "../meta/backoff.ts";
+import { ImageCurrency } from "../meta/image-currency.ts";
 import { runBrokerLifecycle } from "../meta/lifecycle.ts";
 import { MetaState } from "../meta/meta-state.ts";
 import { NODE_READINESS_CONDITIONS, Readiness } from "../meta/readiness.ts";
@@ -21,10 +23,12 @@ import type { RegisterBroker } from "../meta/records.ts";
 import { type MirrorPublisher, startMirrorPublisher } from "../mirror/publisher.ts";
 import type { LeadershipInfo, PartitionReplica } from "../partition/partition.ts";
 import { RaftRuntime } from "../raft-runtime/runtime.ts";
+import type { DataDirClaim } from "../storage/data-dir.ts";
 import { DurableLog } from "../storage/durable-log.ts";
 import { GroupCommitter } from "../storage/group-committer.ts";
 import { RaftTransport } from "../transport/raft-transport.ts";
 import { BrokerServices, OFFSETS_TOPIC } from "./broker-services.ts";
+import { runControlledShutdown } from "./controlled-shutdown.ts";
 import { decodeJson, encodeJson, type MetaReply } from "./meta-requests.ts";
 import { META_GROUP, MetaService } from "./meta-service.ts";
 import { metadataViewOf } from "./metadata-view.ts";
@@ -32,6 +36,9 @@ import { ReplicaManager } from "./replica-manager.ts";
 
 const VERSION = "0.1.0";
 const CONTROLLER_TICK_MS = 500;
+// How long a Kafka request waits for a restarting (or cut-off) node's image to become current before
+// it is answered from the stale view, whose answers are all retriable.
+const STALE_REQUEST_HOLD_MS = 5000;
 // Kafka's log.retention.check.interval.ms is 5 minutes; segments are large, so a minute is plenty.
 const RETENTION_CHECK_MS = 60_000;
 
@@ -41,6 +48,8 @@ export interface NodeOptions {
   logger: Logger;
   // Extra Kafka handlers (data, admin, groups) registered over the built-in ApiVersions/Metadata.
   handlers?: (services: BrokerServices, logger: Logger) => HandlerTable;
+  // The claimed data dir: its lock proves any previous incarnation recorded there is gone.
+  dataDir?: DataDirClaim;
 }
 
 // The composition root of a data node: wires storage, transport, Raft, __meta, partitions, the
@@ -60,6 +69,9 @@ export class ChronikNode {
   private lifecycle: Promise<void> | undefined;
   private offsets!: OffsetsTopicBinding;
   private electionsCounted = 0;
+  // Set on SIGTERM: heartbeats ask to stop, and this node no longer reports itself as a leader.
+  private shuttingDown = false;
+  private currency!: ImageCurrency;
   meta!: MetaService;
   services!: BrokerServices;
 
@@ -143,7 +155,16 @@ export class ChronikNode {
         this.mirror?.notifyChange();
       },
     });
-    const view = metadataViewOf(metaState, config.cluster_id);
+    this.currency = new ImageCurrency({
+      registered: () => this.readiness.isMet("registered"),
+      caughtUp: () => this.readiness.isMet("metadata_caught_up"),
+      unfenced: () => this.readiness.isMet("unfenced"),
+      isMetaLeader: () => metaState.isLeader(),
+      sessionTimeoutMs: config.broker.session_timeout_ms,
+      now: Date.now,
+    });
+    this.readiness.onChange(() => this.currency.changed());
+    const view = metadataViewOf(metaState, config.cluster_id, () => this.currency.isCurrent());
     this.offsets = new OffsetsTopicBinding({
       replica: (p) => this.replicas.get(OFFSETS_TOPIC, p),
       now: Date.now,
@@ -174,27 +195,31 @@ export class ChronikNode {
       segmentBytes: 1024 * 1024,
       logger,
     });
-    const fresh = this.metaLog.lastIndex() === 0;
     this.meta.restoreFrom(this.metaLog);
     this.meta.group = await this.runtime.createGroup(
       META_GROUP,
       this.metaLog,
       this.meta,
       { voters, learners: [] },
-      // On a brand-new cluster the lowest id campaigns at once instead of waiting out a timeout.
-      { campaign: fresh && config.node_id === Math.min(...voters) },
+      // The lowest id (a lone voter included) campaigns at once instead of waiting out a timeout, on a
+      // new cluster and on a restart: PreVote and the leader lease keep it from disturbing a live leader.
+      { campaign: config.node_id === Math.min(...voters) },
     );
 
     this.runtime.start();
     this.offsets.start();
     logger.info({ voters }, "waiting for a __meta leader");
 
-    const handlers: HandlerTable = {
-      3: createMetadataHandler(view, this.services.onUnknownTopic),
-      // Advertises what the server accepts, which it derives from this very table.
-      18: createApiVersionsHandler(() => this.kafka.versions),
-      ...this.o.handlers?.(this.services, logger),
-    };
+    const handlers = gateHandlers(
+      {
+        3: createMetadataHandler(view, this.services.onUnknownTopic),
+        // Advertises what the server accepts, which it derives from this very table.
+        18: createApiVersionsHandler(() => this.kafka.versions),
+        ...this.o.handlers?.(this.services, logger),
+      },
+      this.currency,
+      { holdMs: STALE_REQUEST_HOLD_MS, logger },
+    );
     const listen = parseHostPort(config.kafka.listen)!;
     this.kafka = new KafkaServer({
       host: listen.host,
@@ -237,6 +262,9 @@ export class ChronikNode {
       type: "register_broker",
       nodeId: config.node_id,
       incarnationId: randomUUID(),
+      ...(this.o.dataDir?.previousIncarnationId
+        ? { previousIncarnationId: this.o.dataDir.previousIncarnationId }
+        : {}),
       listeners: [{ name: "PLAINTEXT", host: adv.host, port: adv.port }],
       raftAddress: `${parseHostPort(own.addr)!.host}:${own.raft_port}`,
       rack: config.broker.rack ?? null,
@@ -259,6 +287,11 @@ export class ChronikNode {
       readiness: this.readiness,
       onRegistered: ({ epoch }) => {
         this.services.brokerEpoch = epoch;
+        this.currency.noteLeaderContact();
+        // The next incarnation on this dir names this one, so it can replace it without waiting.
+        void this.o.dataDir
+          ?.recordIncarnation(record.incarnationId)
+          .catch((err) => logger.warn({ err }, "could not record this incarnation in the data dir"));
       },
       registration: {
         record,
@@ -281,7 +314,8 @@ export class ChronikNode {
         forward: async (leaderId, hb) =>
           heartbeatReply(await forward(leaderId, "heartbeat", { kind: "heartbeat", heartbeat: hb })),
         waitForLeaderChange: (signal) => state.leader.waitForChange(signal),
-        onReply: () => undefined,
+        wantShutDown: () => this.shuttingDown,
+        onReply: () => this.currency.noteLeaderContact(),
         sleep: abortableSleep,
         logger,
         intervalMs: config.broker.heartbeat_interval_ms,
@@ -318,7 +352,7 @@ export class ChronikNode {
   }
 
   private onPartitionLeadership(replica: PartitionReplica, info: LeadershipInfo): void {
-    if (info.isLeader) this.reportLeadership(replica);
+    if (info.isLeader && !this.shuttingDown) this.reportLeadership(replica);
     if (replica.topic === OFFSETS_TOPIC)
       void this.offsets.onLeadership(replica.partition, info.isLeader, replica);
   }
@@ -348,6 +382,7 @@ export class ChronikNode {
 
   // Re-report partitions whose image disagrees with this node's Raft view (lost report, ISR change).
   private refreshLeadership(): void {
+    if (this.shuttingDown) return;
     const image = this.meta.state.image;
     for (const r of this.replicas.all()) {
       if (!r.isLeader) continue;
@@ -371,32 +406,20 @@ export class ChronikNode {
     for (; this.electionsCounted < stats.elections; this.electionsCounted++) this.metrics.electionStarted();
   }
 
-  // Controlled shutdown: hand every leadership this node holds (partitions and __meta) to an
-  // up-to-date follower, so clients move on after one metadata refresh instead of an election timeout.
-  async transferLeaderships(timeoutMs = 3000): Promise<void> {
-    const led = () => [...this.runtime.allGroups()].filter((g) => g.status().role === "leader");
-    const handOff = () => {
-      for (const g of led()) {
-        const s = g.status();
-        const target = [...(s.progress ?? [])].find(
-          ([id, p]) => id !== s.id && !p.isLearner && p.match === s.lastIndex,
-        );
-        if (target) g.transferLeader(target[0]);
-      }
-    };
-    const start = Date.now();
-    const before = led().length;
-    if (before === 0) return;
-    this.o.logger.info({ groups: before }, "transferring leaderships before stopping");
-    handOff();
-    while (led().length > 0 && Date.now() - start < timeoutMs) {
-      await new Promise((r) => setTimeout(r, 20));
-      handOff();
-    }
-    this.o.logger.info(
-      { transferred: before - led().length, remaining: led().length, ms: Date.now() - start },
-      "leadership transfer done",
-    );
+  // SIGTERM: move this node's leaderships away and let __meta fence it before stopping (bounded by
+  // broker.shutdown_timeout_ms), so clients move on after one metadata refresh and a restart
+  // registers at once.
+  async controlledShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await runControlledShutdown({
+      nodeId: this.o.config.node_id,
+      brokerEpoch: this.services.brokerEpoch,
+      meta: this.meta,
+      metaGroup: this.meta.group,
+      partitionGroups: () => this.replicas.all().map((r) => r.group),
+      timeoutMs: this.o.config.broker.shutdown_timeout_ms,
+      logger: this.o.logger,
+    });
   }
 
   async stop(): Promise<void> {

@@ -101,7 +101,9 @@ export class RaftRuntime {
       this.markDirty(group);
     };
     this.groups.set(id, group);
-    if (opts.campaign && storage.lastIndex() === 0) group.node.campaign();
+    // A (pre-)campaign: on a new log it skips an election timeout; on a reopened one PreVote and the
+    // leader lease make it harmless while a live leader exists.
+    if (opts.campaign) group.node.campaign();
     const held = this.held.get(id) ?? [];
     this.held.delete(id);
     for (const h of held) this.deliver(h.from, [{ group: id, payload: h.payload }]);

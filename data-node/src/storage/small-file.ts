@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { crc32c } from "@node-rs/crc32";
 import { CorruptLogError } from "./errors.ts";
+import { replaceFile } from "./replace-file.ts";
 import type { SyncOps } from "./sync-ops.ts";
 
 // Small state files: "CHRK" | kind u8 | payload length u32 | payload | CRC-32C(kind..payload) u32.
@@ -22,16 +23,7 @@ export async function writeSmallFile(
   file.writeUInt32BE(payload.length, 5);
   payload.copy(file, HEADER);
   file.writeUInt32BE(crc32c(file.subarray(4, HEADER + payload.length)), HEADER + payload.length);
-  const tmp = path.join(dir, `${name}.tmp`);
-  const handle = await fs.promises.open(tmp, "w");
-  try {
-    await handle.writeFile(file);
-    if (sync) await sync.fdatasync(handle.fd);
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, path.join(dir, name));
-  if (sync) await sync.fsyncDir(dir);
+  await replaceFile(dir, name, file, sync);
 }
 
 // The payload, or null when the file does not exist. A damaged file is corruption: rename is atomic,

@@ -17,6 +17,7 @@ let port = 0;
 
 // The node itself is the only broker; its port is known once the listener is bound.
 const view: MetadataView = {
+  current: () => true,
   clusterId: () => "chronik-test",
   controllerId: () => 1,
   brokers: () => [{ nodeId: 1, host: "127.0.0.1", port, rack: null }],

@@ -128,6 +128,8 @@ export interface FakeContext extends BrokerContext {
   partitionRequests: { reqs: { name: string; count: number }[]; validateOnly: boolean }[];
   configs: Map<string, ConfigEntry[]>;
   nextProducerId: number;
+  // False models a node whose metadata image is not current (restarting, fenced, cut off).
+  imageCurrent: boolean;
 }
 
 // A cluster of `brokers` brokers where this node (id 1) leads every partition it holds.
@@ -146,6 +148,7 @@ export function fakeContext(
   const topicViews = new Map<string, TopicView>();
   const partitions = new Map<string, FakePartition>();
   const metadata: MetadataView = {
+    current: () => ctx.imageCurrent,
     clusterId: () => "test-cluster",
     controllerId: () => 1,
     brokers: () =>
@@ -168,6 +171,7 @@ export function fakeContext(
     partitionRequests: [],
     configs: new Map(),
     nextProducerId: 1000,
+    imageCurrent: true,
     onUnknownTopic: () => 3,
     partition: (topic, p) => partitions.get(`${topic}-${p}`) as unknown as PartitionReplica | undefined,
     async createTopics(topics, validateOnly) {

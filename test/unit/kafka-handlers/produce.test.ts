@@ -87,6 +87,23 @@ describe("Produce handler", () => {
     expect(local.produced).toHaveLength(0);
   });
 
+  it("with a stale image, answers partitions it does not know NOT_LEADER_OR_FOLLOWER, never unknown", async () => {
+    const ctx = fakeContext();
+    const [local] = addTopic(ctx, "local", 1);
+    ctx.imageCurrent = false;
+    const res = await produce(
+      ctx,
+      produceReq([
+        { topic: "nope", index: 0, records: batchOf("a") },
+        { topic: "local", index: 0, records: batchOf("a") },
+      ]),
+    );
+    expect(partitionOf(res, "nope", 0).errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    // A local leader is the partition's Raft leader: it serves whatever the __meta image says.
+    expect(partitionOf(res, "local", 0).errorCode).toBe(0);
+    expect(local.produced).toHaveLength(1);
+  });
+
   it("refuses null, empty, corrupt and old-format payloads before the log", async () => {
     const ctx = fakeContext();
     const parts = addTopic(ctx, "t", 4);

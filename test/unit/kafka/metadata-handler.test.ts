@@ -39,6 +39,7 @@ const orders: TopicView = {
 };
 
 const view: MetadataView = {
+  current: () => true,
   clusterId: () => "c1",
   controllerId: () => 2,
   brokers: () => [{ nodeId: 1, host: "127.0.0.1", port: 9092, rack: null }],
@@ -91,6 +92,25 @@ describe("Metadata handler", () => {
     ]);
     expect(res.clusterId).toBe("c1");
     expect(res.controllerId).toBe(2);
+  });
+
+  it("from a stale image: partitions leaderless, unknown topics retriable, nothing auto-created", async () => {
+    const calls: string[] = [];
+    const h = createMetadataHandler({ ...view, current: () => false }, (name) => {
+      calls.push(name);
+      return { ...orders, name };
+    });
+    const named = (await h(req(["orders", "new"]), ctx(9))) as any;
+    expect(named.topics[0]).toMatchObject({ name: "orders", errorCode: 0 });
+    expect(named.topics[0].partitions).toEqual([
+      expect.objectContaining({ partitionIndex: 0, leaderId: -1, errorCode: ErrorCode.LEADER_NOT_AVAILABLE }),
+    ]);
+    expect(named.topics[1]).toMatchObject({ name: "new", errorCode: ErrorCode.LEADER_NOT_AVAILABLE });
+    const all = (await h(req(null), ctx(9))) as any;
+    expect(all.topics.map((t: any) => [t.name, t.partitions.length, t.partitions[0].leaderId])).toEqual([
+      ["orders", 1, -1],
+    ]);
+    expect(calls).toEqual([]);
   });
 });
 

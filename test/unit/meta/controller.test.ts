@@ -161,6 +161,36 @@ describe("leader-side broker requests", () => {
     expect(results[1]).toEqual({ ok: true, brokerEpoch: index });
   });
 
+  it("replaces a live-looking incarnation at once when the new process names it as its predecessor", () => {
+    const b = cluster();
+    const hb = new HeartbeatTracker();
+    beat(hb, [1, 2, 3], 10_000);
+    const ctx = { image: b.image, heartbeats: hb, now: 11_000, sessionTimeoutMs: SESSION };
+    const restarted = reg(2, {
+      incarnationId: "inc-2-b",
+      previousIncarnationId: "inc-2-a",
+      timestamp: 11_000,
+    });
+    const plan = planRegistration(ctx, restarted);
+    if ("error" in plan) throw new Error(plan.message);
+    expect(plan.records).toEqual([
+      { type: "fence_broker", nodeId: 2, brokerEpoch: 3, timestamp: 11_000 },
+      restarted,
+    ]);
+    const index = b.nextIndex;
+    expect(plan.records.map((r) => b.image.apply(r, index, 2))[1]).toEqual({ ok: true, brokerEpoch: index });
+    // Naming an incarnation that is not the registered one proves nothing: the live one keeps its id.
+    const stranger = reg(2, {
+      incarnationId: "inc-2-c",
+      previousIncarnationId: "inc-2-a",
+      timestamp: 11_500,
+    });
+    beat(hb, [2], 11_400);
+    expect(planRegistration({ ...ctx, now: 11_500 }, stranger)).toMatchObject({
+      error: "DUPLICATE_BROKER_REGISTRATION",
+    });
+  });
+
   it("plans producer id blocks for the current incarnation only", () => {
     const b = cluster();
     expect(planProducerIdBlock(b.image, { nodeId: 2, brokerEpoch: 3 })).toEqual({
@@ -195,39 +225,64 @@ describe("registration contact", () => {
 });
 
 describe("controlled shutdown", () => {
-  it("marks the broker shutting down and moves each leadership to a live in-sync replica", () => {
+  it("marks the broker shutting down and takes it off the leaderships nobody else can take", () => {
     const b = cluster();
     const hb = new HeartbeatTracker();
     beat(hb, [1, 2, 3], 1_000);
-    const plan = planControlledShutdown(
-      { image: b.image, heartbeats: hb, now: 2_000, sessionTimeoutMs: SESSION },
-      1,
-    );
+    const ctx = { image: b.image, heartbeats: hb, now: 2_000, sessionTimeoutMs: SESSION };
+    expect(planControlledShutdown(ctx, 1, 7)).toMatchObject({ error: "STALE_BROKER_EPOCH" });
+    expect(planControlledShutdown(ctx, 9, 1)).toMatchObject({ error: "BROKER_NOT_REGISTERED" });
+    const plan = planControlledShutdown(ctx, 1, 1);
     if ("error" in plan) throw new Error(plan.message);
+    // p0 moves through its Raft group (its new leader reports itself); p2 has no other replica.
     expect(plan.records).toEqual([
       { type: "broker_shutting_down", nodeId: 1, brokerEpoch: 1, timestamp: 2_000 },
-      { type: "partition_change", topic: "t", partition: 0, leader: 2, leaderEpoch: 2, isr: [1, 2, 3] },
+      { type: "partition_change", topic: "t", partition: 2, leader: null, leaderEpoch: 0, isr: [1] },
     ]);
-    expect(plan.transfers).toEqual([{ topic: "t", partition: 0, from: 1, to: 2 }]);
-    expect(plan.stuck).toEqual([{ topic: "t", partition: 2 }]);
+    expect(plan.movable).toEqual([{ topic: "t", partition: 0 }]);
     for (const r of plan.records) expect(b.apply(r)[0].ok).toBe(true);
     expect(b.image.broker(1)?.state).toBe("shutting_down");
+    // Asking again while shutting down proposes no second state change.
+    const again = planControlledShutdown(ctx, 1, 1);
+    if ("error" in again) throw new Error(again.message);
+    expect(again.records).toEqual([]);
     // A shutting-down broker is not fenced while it still heartbeats, and receives no new replicas.
-    expect(controllerTick({ image: b.image, heartbeats: hb, now: 2_000, sessionTimeoutMs: SESSION })).toEqual(
-      [],
-    );
+    expect(controllerTick(ctx)).toEqual([]);
     expect(assignableBrokers(b.image)).toEqual([2, 3]);
 
     // Once it leads nothing and asks to stop, its next heartbeat gets it fenced (a restart need not wait).
-    const ctx = { image: b.image, heartbeats: hb, now: 3_000, sessionTimeoutMs: SESSION };
+    const later = { ...ctx, now: 3_000 };
     const asking = { nodeId: 1, brokerEpoch: 1, appliedIndex: 100, wantShutDown: true };
-    expect(handleHeartbeat(ctx, asking)).toEqual({
+    expect(handleHeartbeat(later, asking)).toEqual({
       reply: { fenced: false, caughtUp: true, shuttingDown: true },
       records: [],
     });
-    b.apply({ type: "partition_change", topic: "t", partition: 2, leader: null, leaderEpoch: 0, isr: [1] });
-    expect(handleHeartbeat(ctx, asking).records).toEqual([
+    b.apply({
+      type: "partition_change",
+      topic: "t",
+      partition: 0,
+      leader: 2,
+      leaderEpoch: 3,
+      isr: [1, 2, 3],
+    });
+    expect(handleHeartbeat(later, asking).records).toEqual([
       { type: "fence_broker", nodeId: 1, brokerEpoch: 1, timestamp: 3_000 },
     ]);
+  });
+
+  it("counts only live, unfenced in-sync replicas as successors", () => {
+    const b = cluster();
+    const hb = new HeartbeatTracker();
+    hb.becameLeader(0);
+    beat(hb, [1], 20_000);
+    beat(hb, [2, 3], 1_000);
+    const plan = planControlledShutdown(
+      { image: b.image, heartbeats: hb, now: 20_000, sessionTimeoutMs: SESSION },
+      1,
+      1,
+    );
+    if ("error" in plan) throw new Error(plan.message);
+    expect(plan.movable).toEqual([]);
+    expect(plan.records.filter((r) => r.type === "partition_change").map((r) => r.partition)).toEqual([0, 2]);
   });
 });

@@ -60,7 +60,12 @@ function describeResource(
   let sourceOf: (e: ConfigEntry) => number;
   if (r.resourceType === ResourceType.TOPIC) {
     const found = ctx.topicConfigs(r.resourceName);
-    if (!found) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no topic ${r.resourceName}`);
+    if (!found) {
+      // The node waited for its image to catch up and it has not: it cannot say the topic is unknown.
+      if (!ctx.metadata.current())
+        return fail(ErrorCode.REQUEST_TIMED_OUT, "this broker's metadata is not current; retry");
+      return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no topic ${r.resourceName}`);
+    }
     entries = found;
     sourceOf = topicConfigSource;
   } else if (r.resourceType === ResourceType.BROKER) {

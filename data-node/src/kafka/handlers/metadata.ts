@@ -32,6 +32,9 @@ export interface TopicView {
 
 // What the Metadata handler needs from the node's metadata image.
 export interface MetadataView {
+  // False while the image may be stale (before the node caught up, while fenced or cut off from the
+  // __meta leader): answers then stay retriable and never claim a topic is unknown.
+  current(): boolean;
   clusterId(): string | null;
   controllerId(): number;
   brokers(): readonly BrokerView[];
@@ -73,6 +76,15 @@ function topicEntry(t: TopicView): MetadataResponseTopic {
   };
 }
 
+// A topic as a stale image knows it: its partitions without leaders, so clients retry their metadata
+// rather than act on a leader or a partition count that may have changed.
+function leaderlessEntry(t: TopicView): MetadataResponseTopic {
+  return topicEntry({
+    ...t,
+    partitions: t.partitions.map((p) => ({ ...p, leaderId: -1, errorCode: ErrorCode.LEADER_NOT_AVAILABLE })),
+  });
+}
+
 function errorEntry(name: string, errorCode: number): MetadataResponseTopic {
   return { errorCode, name, isInternal: false, partitions: [], topicAuthorizedOperations: NO_AUTH_OPS };
 }
@@ -84,15 +96,22 @@ export function createMetadataHandler(
   return async (req: MetadataRequest, ctx) => {
     // v0: an empty list means "all topics"; v1+: null means all, empty means none.
     const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0);
+    const current = view.current();
+    const entry = current ? topicEntry : leaderlessEntry;
     let topics: MetadataResponseTopic[];
     if (all) {
-      topics = view.topics().map(topicEntry);
+      topics = view.topics().map(entry);
     } else {
       topics = [];
       for (const { name } of req.topics!) {
         const known = view.topic(name);
         if (known) {
-          topics.push(topicEntry(known));
+          topics.push(entry(known));
+          continue;
+        }
+        // A stale image cannot tell a new topic from a missing one: neither unknown nor auto-created.
+        if (!current) {
+          topics.push(errorEntry(name, ErrorCode.LEADER_NOT_AVAILABLE));
           continue;
         }
         const created = await onUnknownTopic(name, req.allowAutoTopicCreation);
@@ -114,6 +133,7 @@ export function createMetadataHandler(
 // A view for a node with no metadata image yet: itself as the only broker, no topics.
 export function singleBrokerView(self: BrokerView, clusterId: string | null = null): MetadataView {
   return {
+    current: () => true,
     clusterId: () => clusterId,
     controllerId: () => self.nodeId,
     brokers: () => [self],

@@ -45,13 +45,17 @@ export function createOffsetCommitHandler(ctx: BrokerContext): Handler<8> {
       for (const t of result.topics)
         for (const p of t.partitions) errors.set(keyOf(t.name, p.partitionIndex), p.errorCode);
     }
+    // A stale image cannot tell a new topic from a missing one: ask the client to retry instead.
+    const unknown = ctx.metadata.current()
+      ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     const res: OffsetCommitResponse = {
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partitionIndex,
-          errorCode: errors.get(keyOf(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorCode: errors.get(keyOf(t.name, p.partitionIndex)) ?? unknown,
         })),
       })),
     };

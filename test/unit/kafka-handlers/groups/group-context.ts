@@ -51,6 +51,7 @@ export function groupContext(config: Partial<GroupCoordinatorConfig> = {}) {
     ["audit", topic("audit", 1)],
   ]);
   const metadata: MetadataView = {
+    current: () => true,
     clusterId: () => "c1",
     controllerId: () => 1,
     brokers: () => [{ ...BROKER, rack: null }],
