@@ -5,16 +5,25 @@ import { ConfigError } from "../../../shared/config/issues.ts";
 import { loadNodeConfig } from "../../../shared/config/load.ts";
 import type { NodeConfig } from "../../../shared/config/schema.ts";
 import { parseCommandArgs } from "./args.ts";
-import { type Child, startChronik, stopChild } from "./dev/child.ts";
-import { readReady, stageOf } from "./dev/readiness.ts";
+import { startChronik, stopChild } from "./dev/child.ts";
+import { controlPlaneStage, readReady, stageOf } from "./dev/readiness.ts";
+import { reportDeath, reportExit } from "./dev/report.ts";
+import { type Member, updateStages } from "./dev/stages.ts";
 
 const help = `usage: chronik dev [--nodes 1|3] [--data-dir DIR]
 
 Starts a local cluster as child processes from config/node{1,2,3}-cluster.toml (or
 config/single-node.toml with --nodes 1) plus the control plane on http://127.0.0.1:8080
-(embedded PGlite), shows each node's progress (starting → leader known → registered → ready),
-prints the bootstrap servers once all are ready, and stops everything on Ctrl-C.
-Data and logs go to DIR (default ./data).`;
+(embedded PGlite), prints each one's pid and progress (starting → leader known → registered →
+ready), and prints the bootstrap servers once all nodes are ready. Data and logs go to DIR
+(default ./data).
+
+If a process exits before the nodes are ready, it shows that process's last log lines and stops
+the rest. Once the cluster is up, a process that dies (say you kill a node to watch failover) is
+reported with its last lines and the command that restarts it by hand; the rest keeps running,
+even with every node down, and the progress lines go on (a dead node shows as down, and ready
+again once restarted). Ctrl-C stops every process it started that is still running (not those
+restarted by hand) and exits 0.`;
 
 const configDir = join(import.meta.dirname, "../../../config");
 const controlPlanePort = 8080;
@@ -61,86 +70,96 @@ export async function devCommand(argv: string[]): Promise<number> {
 
 async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
   const started = Date.now();
-  const children: Child[] = [];
-  // Set on Ctrl-C: from then on peers and the mirror publisher see one another go away, which they
-  // report as warnings; those stay in the log files and only errors reach the terminal.
-  let interruptedAt = 0;
+  const since = () => `  (+${Date.now() - started} ms)`;
+  // When a process goes away (or on Ctrl-C) the others warn about it (peer unreachable, mirror push
+  // failing); dev reports the exit itself, so from then on warnings stay in the log files and only
+  // errors reach the terminal.
+  let quiet = false;
   const show = (name: string, line: string) => {
     // Children log JSON (pino); the terminal only shows what needs attention.
     const level = /"level":(\d+)/.exec(line)?.[1];
-    if (level && Number(level) >= (interruptedAt ? 50 : 40)) console.log(`[${name}] ${line}`);
+    if (level && Number(level) >= (quiet ? 50 : 40)) console.log(`[${name}] ${line}`);
     else if (!level && line.trim()) console.log(`[${name}] ${line}`);
   };
+  const members: Member[] = [];
+  const spawnMember = (
+    name: string,
+    args: string[],
+    logName: string,
+    env: Record<string, string>,
+    probe: Member["probe"],
+  ) => {
+    const child = startChronik(name, args, join(dataDir, "logs", logName), show, env);
+    console.log(`${name}: starting, pid ${child.process.pid}${since()}`);
+    members.push({ name, child, probe, stage: "starting" });
+  };
+
+  const cpUrl = `http://127.0.0.1:${controlPlanePort}`;
+  spawnMember(
+    "control plane",
+    ["control-plane", "--port", String(controlPlanePort), "--data-dir", join(dataDir, "control-plane")],
+    "control-plane.log",
+    // The nodes' config files use the dev secret; tell the control plane that is intended here.
+    { CHRONIK_DEV: "1" },
+    () => controlPlaneStage(cpUrl),
+  );
+  for (const n of nodes) {
+    spawnMember(
+      `node ${n.id}`,
+      ["node", "--config", n.configFile, "--data-dir", join(dataDir, `node${n.id}`)],
+      `node${n.id}.log`,
+      // More libuv threads: opening many partition logs and fsyncing them in parallel uses the pool.
+      { UV_THREADPOOL_SIZE: "16" },
+      async () => {
+        const state = await readReady(n.adminUrl);
+        return state && stageOf(state);
+      },
+    );
+  }
+  const nodeMembers = members.slice(1);
+
+  let up = false;
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
-    await Promise.all(children.map((c) => stopChild(c)));
+    await Promise.all(members.map((m) => stopChild(m.child)));
   };
-  const interrupted = new Promise<void>((res) => {
+  const interrupted = new Promise<"interrupted">((res) => {
     const onSignal = () => {
-      interruptedAt = Date.now();
+      quiet = true;
       console.log(`\nchronik dev: stopping… (logs: ${join(dataDir, "logs")})`);
-      res();
+      res("interrupted");
     };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   });
-
-  children.push(
-    startChronik(
-      "control-plane",
-      ["control-plane", "--port", String(controlPlanePort), "--data-dir", join(dataDir, "control-plane")],
-      join(dataDir, "logs", "control-plane.log"),
-      show,
-      // The nodes' config files use the dev secret; tell the control plane that is intended here.
-      { CHRONIK_DEV: "1" },
-    ),
-  );
-  for (const n of nodes) {
-    const args = ["node", "--config", n.configFile, "--data-dir", join(dataDir, `node${n.id}`)];
-    // More libuv threads: opening many partition logs and fsyncing them in parallel uses the pool.
-    children.push(
-      startChronik(`node ${n.id}`, args, join(dataDir, "logs", `node${n.id}.log`), show, {
-        UV_THREADPOOL_SIZE: "16",
-      }),
-    );
-  }
-  const died = Promise.race(children.map((c) => c.exited.then((code) => ({ child: c, code }))));
-
-  // The control plane (PGlite) takes a few seconds longer than the nodes; say when it answers.
-  void (async () => {
-    const url = `http://127.0.0.1:${controlPlanePort}`;
-    while (!stopping) {
-      const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) {
-        console.log(`control plane: ready at ${url}/cluster/health  (+${Date.now() - started} ms)`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-
-  const allReady = (async () => {
-    for (;;) {
-      const states = await Promise.all(nodes.map((n) => readReady(n.adminUrl)));
-      nodes.forEach((n, i) => {
-        const stage = stageOf(states[i]);
-        if (stage !== n.stage) console.log(`node ${n.id}: ${stage}  (+${Date.now() - started} ms)`);
-        n.stage = stage;
+  const failedAtStart = new Promise<Member>((res) => {
+    for (const m of members) {
+      void m.child.exited.then((exit) => {
+        if (stopping) return;
+        quiet = true;
+        if (!up) {
+          reportExit(m.child, exit, " before the cluster was ready");
+          res(m);
+        } else reportDeath(m.child, exit);
       });
-      if (states.every((s) => s?.ready)) return;
-      await new Promise((r) => setTimeout(r, 50));
     }
-  })();
+  });
+  const ready = new Promise<"ready">((res) => {
+    void (async () => {
+      while (!stopping) {
+        await updateStages(members, since);
+        if (!up && nodeMembers.every((m) => m.stage === "ready")) {
+          up = true;
+          res("ready");
+        }
+        // Fast while starting so the progress lines show real timings; slower once up.
+        await new Promise((r) => setTimeout(r, up ? 500 : 50));
+      }
+    })();
+  });
 
-  const first = await Promise.race([
-    allReady.then(() => "ready" as const),
-    died.then((d) => d),
-    interrupted.then(() => "interrupted" as const),
-  ]);
+  const first = await Promise.race([ready, failedAtStart, interrupted]);
   if (first === "ready") {
     const servers = nodes.map((n) => {
       const a = advertisedKafka(n.config);
@@ -148,31 +167,17 @@ async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
     });
     console.log(
       `chronik: ${nodes.length} node(s) ready in ${Date.now() - started} ms · bootstrap servers ${servers.join(",")} · ` +
-        `control plane http://127.0.0.1:${controlPlanePort}/cluster/health · node admin ${nodes.map((n) => n.adminUrl).join(" ")} · logs ${join(dataDir, "logs")} · Ctrl-C stops`,
+        `control plane ${cpUrl}/cluster/health · node admin ${nodes.map((n) => n.adminUrl).join(" ")} · logs ${join(dataDir, "logs")} · Ctrl-C stops`,
     );
-    const after = await Promise.race([died, interrupted.then(() => "interrupted" as const)]);
-    if (after !== "interrupted") return reportDeath(after, stopAll);
-    await stopAll();
-    return 0;
-  }
-  if (first === "interrupted") {
-    await stopAll();
-    return 0;
-  }
-  return reportDeath(first, stopAll, stopping);
-}
-
-async function reportDeath(
-  d: { child: Child; code: number | null },
-  stopAll: () => Promise<void>,
-  stopping = false,
-): Promise<number> {
-  if (!stopping) {
+    await interrupted;
+  } else if (first !== "interrupted") {
+    // Nothing worked yet, so there is nothing to fail over to: the cause is in the lines above.
     console.error(
-      `chronik dev: ${d.child.name} exited with code ${d.code}; its last lines (full log: ${d.child.logFile}):`,
+      "chronik dev: stopping the rest, as the cluster never came up; fix the cause and start again",
     );
-    for (const line of d.child.tail()) console.error(`  ${line}`);
+    await stopAll();
+    return 1;
   }
   await stopAll();
-  return 1;
+  return 0;
 }

@@ -20,6 +20,9 @@ export class MetaState {
   readonly leader = new LeaderWatch();
   private term = 0;
   private commitIndex = 0;
+  // The index of this node's first entry as leader (its no-op): until the image has applied it, the
+  // image may miss entries earlier leaders committed, so it must not be acted upon.
+  private termStartIndex = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly opts: {
@@ -59,9 +62,12 @@ export class MetaState {
     this.opts.readiness?.set("unfenced", this.image.broker(this.opts.nodeId)?.state === "unfenced");
   }
 
-  setLeader(leaderId: number | undefined, term: number, now: number): void {
+  // termStartIndex: when this node became leader, the index of its first entry of the term.
+  setLeader(leaderId: number | undefined, term: number, now: number, termStartIndex?: number): void {
     const wasLeader = this.isLeader();
     this.term = term;
+    if (leaderId !== this.opts.nodeId) this.termStartIndex = Number.POSITIVE_INFINITY;
+    else if (!wasLeader) this.termStartIndex = termStartIndex ?? Number.POSITIVE_INFINITY;
     this.leader.set(leaderId);
     this.opts.readiness?.set("meta_leader_known", this.leader.get() !== undefined);
     if (this.isLeader() && !wasLeader) this.heartbeats.becameLeader(now);
@@ -71,9 +77,20 @@ export class MetaState {
     this.commitIndex = Math.max(this.commitIndex, index);
   }
 
-  // The controller's periodic decisions; empty unless this node leads __meta.
+  // Leading, with an image that includes everything committed before this term.
+  leaderCaughtUp(): boolean {
+    return this.isLeader() && this.applied.current >= this.termStartIndex;
+  }
+
+  // Resolves once leaderCaughtUp() (at once if so); rejects when the signal fires or leadership is lost.
+  async waitLeaderCaughtUp(signal?: AbortSignal): Promise<void> {
+    if (!this.isLeader()) throw new Error("not the __meta leader");
+    await this.applied.waitFor(this.termStartIndex, signal);
+  }
+
+  // The controller's periodic decisions; empty unless this node leads __meta with a caught-up image.
   tick(now: number): MetaRecord[] {
-    if (!this.isLeader()) return [];
+    if (!this.leaderCaughtUp()) return [];
     return controllerTick({
       image: this.image,
       heartbeats: this.heartbeats,

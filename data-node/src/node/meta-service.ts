@@ -15,6 +15,8 @@ import { decodeJson, encodeJson, type MetaReply, type MetaRequest } from "./meta
 export const META_GROUP = "__meta";
 // The image is snapshotted and the log compacted behind it every this many applied entries.
 export const META_SNAPSHOT_EVERY = 1000;
+// How long a request waits for a new leader's image to apply the entries of earlier terms.
+const LEADER_CATCH_UP_MS = 5000;
 
 export interface MetaForwarder {
   forward(
@@ -95,7 +97,9 @@ export class MetaService implements StateMachine {
   }
 
   onSoftState(s: SoftState, term: number): void {
-    this.state.setLeader(s.leaderId, term, this.deps.now());
+    // A new leader's no-op is its last entry when it learns it leads.
+    const termStart = s.role === "leader" ? this.group.status().lastIndex : undefined;
+    this.state.setLeader(s.leaderId, term, this.deps.now(), termStart);
     this.deps.logger.info({ leader: s.leaderId ?? null, term, role: s.role }, "__meta leader changed");
   }
 
@@ -148,6 +152,16 @@ export class MetaService implements StateMachine {
   // Leader side: validate against the image, propose, answer once applied.
   async handle(req: MetaRequest): Promise<MetaReply> {
     if (!this.state.isLeader()) return { ok: false, error: "NOT_LEADER", leaderId: this.state.leader.get() };
+    // Plans read the image: a new leader first applies what earlier leaders committed.
+    if (!this.state.leaderCaughtUp()) {
+      try {
+        await this.state.waitLeaderCaughtUp(AbortSignal.timeout(LEADER_CATCH_UP_MS));
+      } catch {
+        return { ok: false, error: "NOT_LEADER", message: "the __meta leader is still catching up" };
+      }
+      if (!this.state.isLeader())
+        return { ok: false, error: "NOT_LEADER", leaderId: this.state.leader.get() };
+    }
     const image = this.state.image;
     const ctx = {
       image,

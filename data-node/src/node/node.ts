@@ -101,7 +101,8 @@ export class ChronikNode {
       onMessages: (from, batch) => this.runtime.deliver(from, batch),
       // Quiesced groups led by a node we can no longer reach must run their election timers again.
       onStatus: (peer, status) => {
-        if (status !== "connected") this.runtime.peerDown(peer);
+        if (status === "connected") this.runtime.peerUp(peer);
+        else this.runtime.peerDown(peer);
       },
       onForward: async (_from, group, _kind, payload) => {
         if (group !== META_GROUP) throw new Error(`no forwarding handler for group ${group}`);
@@ -158,7 +159,9 @@ export class ChronikNode {
     this.currency = new ImageCurrency({
       registered: () => this.readiness.isMet("registered"),
       caughtUp: () => this.readiness.isMet("metadata_caught_up"),
-      unfenced: () => this.readiness.isMet("unfenced"),
+      // Fenced at its own request while shutting down, the image is still current: answer at once
+      // (NOT_LEADER_OR_FOLLOWER for what moved away) rather than hold requests until the exit.
+      unfenced: () => this.shuttingDown || this.readiness.isMet("unfenced"),
       isMetaLeader: () => metaState.isLeader(),
       sessionTimeoutMs: config.broker.session_timeout_ms,
       now: Date.now,

@@ -160,6 +160,20 @@ export class RaftRuntime {
     }
   }
 
+  // The transport (re)connected a peer, typically a restarted node. Groups this node leads with that
+  // peer in them heartbeat now, so it learns its leaders at once instead of after an election timeout
+  // (a quiesced leader would not heartbeat at all until woken).
+  peerUp(peer: number): void {
+    for (const g of this.groups.values()) {
+      const s = g.status();
+      if (s.role !== "leader") continue;
+      if (!s.confState.voters.includes(peer) && !s.confState.learners.includes(peer)) continue;
+      this.wake(g);
+      g.node.heartbeatNow();
+      this.markDirty(g);
+    }
+  }
+
   private stepInto(g: RaftGroup, from: number, payload: Uint8Array): void {
     try {
       g.node.step(decodeMessage(payload));

@@ -395,6 +395,13 @@ export class Raft {
     for (const id of this.progress.keys()) if (id !== this.id) this.maybeSendAppend(id, true);
   }
 
+  /** Leader only: heartbeat every follower now, as if the heartbeat timeout fired. */
+  beat(): void {
+    if (this.role !== Role.Leader) return;
+    this.heartbeatElapsed = 0;
+    this.bcastHeartbeat(this.readOnly.lastPendingContext() ?? EMPTY_BYTES);
+  }
+
   private bcastHeartbeat(context: Uint8Array): void {
     for (const [id, pr] of this.progress) {
       if (id === this.id) continue;

@@ -126,6 +126,11 @@ export class RawNode {
     return this.raft.proposeConfChange(cc, encodeConfChange(cc));
   }
 
+  /** Leader only: heartbeat the followers now (a follower that just restarted learns the leader). */
+  heartbeatNow(): void {
+    this.raft.beat();
+  }
+
   transferLeader(to: number): RequestResult {
     return this.raft.transferLeader(to);
   }

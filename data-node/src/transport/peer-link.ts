@@ -165,10 +165,22 @@ export class PeerLink {
     this.call = undefined;
   }
 
+  // The peer just connected to us (a restart): reconnect now rather than at the next backoff step.
+  retryNow(): void {
+    if (this.closed || this.retryTimer === undefined || this.status === "connected") return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.attempt = 0;
+    this.open();
+  }
+
   private scheduleRetry(): void {
     if (this.closed) return;
     const delay = backoffDelay(this.cfg.backoff, this.attempt++, this.cfg.random);
-    this.retryTimer = setTimeout(() => this.open(), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.open();
+    }, delay);
   }
 
   private setStatus(next: PeerStatus, reason: string): void {

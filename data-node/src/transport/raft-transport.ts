@@ -127,6 +127,7 @@ export class RaftTransport {
         isPeer: (id) => this.links.has(id),
         onBatch: (from, items, bytes) => this.deliver(from, items, bytes),
         onForward: this.opts.onForward,
+        onPeerHello: (from) => this.links.get(from)?.retryNow(),
       }),
     );
     const { host, port } = this.opts.listen;

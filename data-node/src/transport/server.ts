@@ -11,6 +11,8 @@ export interface ServerHandlers {
   isPeer: (id: number) => boolean;
   onBatch: (from: number, items: GroupPayload[], bytes: number) => void;
   onForward?: (from: number, group: string, kind: string, payload: Uint8Array) => Promise<Uint8Array>;
+  // A peer opened its stream to us: it is up, so our own link to it need not wait out its backoff.
+  onPeerHello?: (from: number) => void;
 }
 
 const NO_HELLO: HelloMsg = { clusterId: "", fromNode: 0, toNode: 0, protocolVersion: 0 };
@@ -53,6 +55,7 @@ export function raftServiceImpl(h: ServerHandlers): grpc.UntypedServiceImplement
         from = hello.fromNode;
         inbound.get(from)?.end();
         inbound.set(from, call);
+        h.onPeerHello?.(from);
         return;
       }
       if (frame.frame !== "batch") return;

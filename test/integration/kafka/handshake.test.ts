@@ -8,7 +8,7 @@ import * as gen from "../../../data-node/src/kafka/protocol/generated/index.ts";
 import { Reader } from "../../../data-node/src/kafka/protocol/reader.ts";
 import { KafkaServer } from "../../../data-node/src/kafka/server.ts";
 import { silentLogger } from "../../../shared/log.ts";
-import { apiVersionsRequest, metadataRequest, RawClient } from "./raw-client.ts";
+import { apiVersionsRequest, metadataRequest, RawClient } from "../../support/raw-kafka-client.ts";
 
 const run = promisify(execFile);
 

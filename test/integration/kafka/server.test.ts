@@ -5,7 +5,7 @@ import * as gen from "../../../data-node/src/kafka/protocol/generated/index.ts";
 import { Reader } from "../../../data-node/src/kafka/protocol/reader.ts";
 import { type HandlerTable, KafkaServer, NO_RESPONSE } from "../../../data-node/src/kafka/server.ts";
 import { silentLogger } from "../../../shared/log.ts";
-import { apiVersionsRequest, metadataRequest, RawClient, until } from "./raw-client.ts";
+import { apiVersionsRequest, metadataRequest, RawClient, until } from "../../support/raw-kafka-client.ts";
 
 let server: KafkaServer | undefined;
 

@@ -19,7 +19,8 @@ class FakeCluster {
   now = 1_000;
 
   elect(leaderId: number, term: number) {
-    for (const s of this.nodes.values()) s.setLeader(leaderId, term, this.now);
+    // The leader's first entry of the term: everything committed so far.
+    for (const s of this.nodes.values()) s.setLeader(leaderId, term, this.now, this.index);
   }
 
   commit(records: MetaRecord[], to: number[] = [1, 2, 3]) {
@@ -142,5 +143,33 @@ describe("MetaState wiring", () => {
     s.setLeader(undefined, 2, 0);
     expect(readiness.status().waiting_for).toEqual(["meta_leader_known", "unfenced"]);
     expect(s.applied.current).toBe(4);
+  });
+
+  it("a new leader acts on its image only once it has applied the entries of earlier terms", async () => {
+    const s = new MetaState({ nodeId: 1, clusterId: "c1", voters: [1, 2, 3] });
+    s.applyEntry(encodeMetaBatch([reg(2)]), 1, 1);
+    // Elected at term 2 with its no-op at index 3: entry 2 (committed by the old leader) is not applied yet.
+    s.setLeader(1, 2, 10_000, 3);
+    expect(s.leaderCaughtUp()).toBe(false);
+    expect(s.tick(100_000)).toEqual([]);
+    let caughtUp = false;
+    const waiting = s.waitLeaderCaughtUp().then(() => {
+      caughtUp = true;
+    });
+    s.applyEntry(
+      encodeMetaBatch([{ type: "unfence_broker", nodeId: 2, brokerEpoch: 1, timestamp: 5 }]),
+      2,
+      1,
+    );
+    await Promise.resolve();
+    expect(caughtUp).toBe(false);
+    s.markApplied(3, 2);
+    await waiting;
+    expect(s.leaderCaughtUp()).toBe(true);
+    // Now the controller may decide: broker 2 never heartbeated this leader and its session lapsed.
+    expect(s.tick(100_000).map((r) => r.type)).toContain("fence_broker");
+    // Losing leadership forgets the term start.
+    s.setLeader(2, 3, 100_000);
+    expect(s.leaderCaughtUp()).toBe(false);
   });
 });

@@ -4,12 +4,20 @@ import { dirname, join } from "node:path";
 
 const bin = join(import.meta.dirname, "../../../bin/chronik.js");
 
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface Child {
   name: string;
   process: ChildProcess;
   logFile: string;
-  exited: Promise<number | null>;
-  // The last lines the child wrote, to show when it dies during start-up.
+  // A shell command that runs the same process by hand (same arguments and environment overrides).
+  command: string;
+  exited: Promise<Exit>;
+  running(): boolean;
+  // The last lines the child wrote, to show when it dies.
   tail(): string[];
 }
 
@@ -37,26 +45,36 @@ export function startChronik(
     partial = parts.pop() ?? "";
     for (const line of parts) {
       lines.push(line);
-      if (lines.length > 20) lines.shift();
+      if (lines.length > 10) lines.shift();
       onLine(name, line);
     }
   };
   child.stdout?.on("data", take);
   child.stderr?.on("data", take);
-  const exited = new Promise<number | null>((resolve) =>
+  let running = true;
+  const exited = new Promise<Exit>((resolve) =>
     child.on("exit", (code, signal) => {
+      running = false;
       log.end();
-      resolve(code ?? (signal ? 128 : null));
+      resolve({ code, signal });
     }),
   );
-  return { name, process: child, logFile, exited, tail: () => [...lines] };
+  const command = [
+    ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    ...["node", bin, ...args].map(shellQuote),
+  ].join(" ");
+  return { name, process: child, logFile, command, exited, running: () => running, tail: () => [...lines] };
 }
 
 // SIGTERM, then SIGKILL if the child has not exited within the grace period.
 export async function stopChild(child: Child, graceMs = 10_000): Promise<void> {
-  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  if (!child.running()) return;
   child.process.kill("SIGTERM");
   const timer = setTimeout(() => child.process.kill("SIGKILL"), graceMs);
   await child.exited;
   clearTimeout(timer);
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

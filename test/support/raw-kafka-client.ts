@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
-import { FrameDecoder } from "../../../data-node/src/kafka/framing.ts";
-import { encodeRequestFrame } from "../../../data-node/src/kafka/protocol/codec.ts";
-import * as gen from "../../../data-node/src/kafka/protocol/generated/index.ts";
+import { FrameDecoder } from "../../data-node/src/kafka/framing.ts";
+import { encodeRequestFrame } from "../../data-node/src/kafka/protocol/codec.ts";
+import * as gen from "../../data-node/src/kafka/protocol/generated/index.ts";
 
 // A minimal Kafka client over a raw socket: write frames, collect response frames.
 export class RawClient {

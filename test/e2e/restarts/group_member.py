@@ -1,0 +1,102 @@
+"""A consumer-group member (librdkafka) for the restart tests, reading numbered messages.
+
+Commits synchronously after every batch and retries a commit that failed for a retriable reason
+(the coordinator restarting), so a record is delivered twice only when its commit was lost to a
+rebalance, which the member reports. Events, one JSON line each on stdout:
+  {"ev": "assigned"|"revoked", "partitions": [...]}
+  {"ev": "records", "records": [[partition, offset, id], ...], "lost_commit": code or null}
+  {"ev": "error", "code": name, "fatal": bool, "retriable": bool, "err": text}
+  {"ev": "closed"}
+A line on stdin (or EOF) asks it to commit, leave and close.
+"""
+
+import json
+import select
+import sys
+import time
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+
+# Commit failures that mean the partitions moved on: the commit is lost, as Kafka's semantics say.
+LOST = {
+    KafkaError.ILLEGAL_GENERATION,
+    KafkaError.UNKNOWN_MEMBER_ID,
+    KafkaError.REBALANCE_IN_PROGRESS,
+    KafkaError.FENCED_INSTANCE_ID,
+}
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def error_event(err):
+    return {"ev": "error", "code": err.name(), "fatal": err.fatal(), "retriable": err.retriable(), "err": str(err)}
+
+
+def stop_requested():
+    ready, _, _ = select.select([sys.stdin], [], [], 0)
+    if not ready:
+        return False
+    sys.stdin.readline()
+    return True
+
+
+def commit(consumer, offsets):
+    deadline = time.time() + 60
+    while True:
+        try:
+            consumer.commit(offsets=offsets, asynchronous=False)
+            return None
+        except KafkaException as exc:
+            err = exc.args[0]
+            if err.code() in LOST or err.fatal() or time.time() > deadline:
+                emit(error_event(err))
+                return err.name()
+            time.sleep(0.1)
+
+
+def main():
+    cfg = json.loads(sys.argv[1])
+    topic = cfg["topic"]
+    consumer = Consumer(
+        {
+            "bootstrap.servers": cfg["bootstrap"],
+            "group.id": cfg["group"],
+            "client.id": cfg["name"],
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": 10000,
+            "heartbeat.interval.ms": 500,
+            "fetch.wait.max.ms": 100,
+            "error_cb": lambda err: emit(error_event(err)),
+            **({"debug": cfg["debug"]} if cfg.get("debug") else {}),
+        }
+    )
+    consumer.subscribe(
+        [topic],
+        on_assign=lambda c, ps: emit({"ev": "assigned", "partitions": sorted(tp.partition for tp in ps)}),
+        on_revoke=lambda c, ps: emit({"ev": "revoked", "partitions": sorted(tp.partition for tp in ps)}),
+    )
+    try:
+        while not stop_requested():
+            records = []
+            next_offsets = {}
+            for m in consumer.consume(num_messages=1000, timeout=0.2):
+                if m.error() is not None:
+                    if m.error().code() != KafkaError._PARTITION_EOF:
+                        emit(error_event(m.error()))
+                    continue
+                records.append([m.partition(), m.offset(), int(m.value())])
+                next_offsets[m.partition()] = m.offset() + 1
+            if records:
+                lost = commit(consumer, [TopicPartition(topic, p, o) for p, o in next_offsets.items()])
+                emit({"ev": "records", "records": records, "lost_commit": lost})
+    finally:
+        consumer.close()
+        emit({"ev": "closed"})
+
+
+if __name__ == "__main__":
+    main()
