@@ -1,5 +1,5 @@
-// `npm run gen`: reads the official Kafka message definitions and writes typed codecs into
-// ../generated (committed). Only the APIs and versions chronik implements are generated.
+// `npm run gen`: reads the official Kafka message definitions in ../definitions and writes typed codecs
+// into ../generated (committed). Only the APIs and versions chronik implements are generated.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,9 +37,9 @@ const EXTRA: ReadonlyArray<readonly [string, number]> = [
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, "../../../../..");
-const specDir = process.env.KAFKA_PROTOCOL_DIR ?? resolve(repoRoot, "../shared/kafka-protocol/message");
-const outDir = resolve(here, "../generated");
+const specDir = resolve(here, "../definitions/message");
+// The up-to-date test generates into a temporary directory and compares.
+const outDir = process.env.KAFKA_GEN_OUT_DIR ?? resolve(here, "../generated");
 
 function kebab(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
