@@ -2,6 +2,7 @@ import { connect, type Socket } from "node:net";
 import { FrameDecoder } from "../../data-node/src/kafka/framing.ts";
 import { encodeRequestFrame } from "../../data-node/src/kafka/protocol/codec.ts";
 import * as gen from "../../data-node/src/kafka/protocol/generated/index.ts";
+import { ZERO_UUID } from "../../data-node/src/kafka/protocol/uuid.ts";
 
 // A minimal Kafka client over a raw socket: write frames, collect response frames.
 export class RawClient {
@@ -64,7 +65,7 @@ export function metadataRequest(correlationId: number, version: number, topics: 
   return encodeRequestFrame(
     { requestApiKey: 3, requestApiVersion: version, correlationId, clientId: "raw" },
     {
-      topics: topics === null ? null : topics.map((name) => ({ name })),
+      topics: topics === null ? null : topics.map((name) => ({ name, topicId: ZERO_UUID })),
       allowAutoTopicCreation: false,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,

@@ -29,6 +29,7 @@ import { GroupCommitter } from "../storage/group-committer.ts";
 import { RaftTransport } from "../transport/raft-transport.ts";
 import { BrokerServices, OFFSETS_TOPIC } from "./broker-services.ts";
 import { runControlledShutdown } from "./controlled-shutdown.ts";
+import { SERVED_VERSION_LIMITS } from "./handlers.ts";
 import { decodeJson, encodeJson, type MetaReply } from "./meta-requests.ts";
 import { META_GROUP, MetaService } from "./meta-service.ts";
 import { metadataViewOf } from "./metadata-view.ts";
@@ -230,6 +231,7 @@ export class ChronikNode {
       handlers,
       logger,
       maxRequestBytes: config.kafka.max_request_bytes,
+      versions: SERVED_VERSION_LIMITS,
     });
     await this.kafka.start();
     this.readiness.set("kafka_listener_bound", true);

@@ -26,7 +26,7 @@ async function describeConfigs(
   version = 2,
   includeSynonyms = false,
 ) {
-  const req: DescribeConfigsRequest = { resources, includeSynonyms };
+  const req: DescribeConfigsRequest = { resources, includeSynonyms, includeDocumentation: false };
   return (await createDescribeConfigsHandler(ctx)(req, rctx(version))) as DescribeConfigsResponse;
 }
 
@@ -50,6 +50,8 @@ describe("DescribeConfigs handler", () => {
         configSource: 5,
         isSensitive: false,
         synonyms: [],
+        configType: 0,
+        documentation: null,
       },
       {
         name: "retention.ms",
@@ -59,6 +61,8 @@ describe("DescribeConfigs handler", () => {
         configSource: 1,
         isSensitive: false,
         synonyms: [],
+        configType: 0,
+        documentation: null,
       },
     ]);
   });

@@ -7,6 +7,7 @@ import {
 } from "../../../data-node/src/kafka/protocol/codec.ts";
 import * as gen from "../../../data-node/src/kafka/protocol/generated/index.ts";
 import { Reader } from "../../../data-node/src/kafka/protocol/reader.ts";
+import { ZERO_UUID } from "../../../data-node/src/kafka/protocol/uuid.ts";
 
 // Expected bytes are written out by hand from the Kafka protocol guide, field by field.
 const hex = (...parts: string[]) => Buffer.from(parts.join("").replace(/\s+/g, ""), "hex");
@@ -77,7 +78,7 @@ describe("ApiVersions golden bytes", () => {
 describe("Metadata golden bytes", () => {
   it("request v0 and v9", () => {
     const base = {
-      topics: [{ name: "foo" }],
+      topics: [{ name: "foo", topicId: ZERO_UUID }],
       allowAutoTopicCreation: true,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
@@ -117,6 +118,7 @@ describe("Metadata golden bytes", () => {
         {
           errorCode: 0,
           name: "t",
+          topicId: ZERO_UUID,
           isInternal: false,
           partitions: [
             {
@@ -163,6 +165,7 @@ describe("Metadata golden bytes", () => {
         {
           errorCode: 0,
           name: "t",
+          topicId: ZERO_UUID,
           isInternal: false,
           partitions: [
             {

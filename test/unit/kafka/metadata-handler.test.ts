@@ -13,6 +13,7 @@ import {
 } from "../../../data-node/src/kafka/handlers/metadata.ts";
 import { ErrorCode } from "../../../data-node/src/kafka/protocol/errors.ts";
 import type { MetadataRequest } from "../../../data-node/src/kafka/protocol/generated/metadata-request.ts";
+import { ZERO_UUID } from "../../../data-node/src/kafka/protocol/uuid.ts";
 
 const ctx = (apiVersion: number): RequestContext => ({
   apiVersion,
@@ -23,7 +24,7 @@ const ctx = (apiVersion: number): RequestContext => ({
 });
 
 const req = (topics: string[] | null, allowAutoTopicCreation = true): MetadataRequest => ({
-  topics: topics === null ? null : topics.map((name) => ({ name })),
+  topics: topics === null ? null : topics.map((name) => ({ name, topicId: ZERO_UUID })),
   allowAutoTopicCreation,
   includeClusterAuthorizedOperations: false,
   includeTopicAuthorizedOperations: false,
@@ -94,6 +95,28 @@ describe("Metadata handler", () => {
     expect(res.controllerId).toBe(2);
   });
 
+  it("v10+ carries topic ids and finds topics by id; an unknown id is UNKNOWN_TOPIC_ID (KIP-516)", async () => {
+    const h = createMetadataHandler(view);
+    const byName = (await h(req(["orders"]), ctx(12))) as any;
+    expect(byName.topics[0]).toMatchObject({ name: "orders", topicId: orders.topicId, errorCode: 0 });
+    const byId = (await h(
+      {
+        ...req(null),
+        topics: [
+          { name: null, topicId: orders.topicId },
+          { name: null, topicId: "0c6a6f1e-0000-4000-8000-000000000001" },
+          { name: null, topicId: ZERO_UUID },
+        ],
+      },
+      ctx(12),
+    )) as any;
+    expect(byId.topics.map((t: any) => [t.name, t.errorCode])).toEqual([
+      ["orders", 0],
+      [null, ErrorCode.UNKNOWN_TOPIC_ID],
+      [null, ErrorCode.INVALID_REQUEST],
+    ]);
+  });
+
   it("from a stale image: partitions leaderless, unknown topics retriable, nothing auto-created", async () => {
     const calls: string[] = [];
     const h = createMetadataHandler({ ...view, current: () => false }, (name) => {
@@ -123,7 +146,7 @@ describe("ApiVersions handler", () => {
     });
     expect(advertised).toEqual([
       { apiKey: 1, minVersion: 0, maxVersion: 12 },
-      { apiKey: 3, minVersion: 0, maxVersion: 9 },
+      { apiKey: 3, minVersion: 0, maxVersion: 12 },
       { apiKey: 18, minVersion: 0, maxVersion: 3 },
     ]);
     const res = await createApiVersionsHandler(() => advertised)(

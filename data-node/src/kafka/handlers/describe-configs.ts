@@ -41,6 +41,9 @@ function configResult(
     isSensitive: e.isSensitive,
     // The only synonym we know of is the entry itself, at the level its value comes from.
     synonyms: includeSynonyms ? [{ name: e.name, value, source }] : [],
+    // v3+ (not advertised yet): the type and documentation of each config.
+    configType: 0,
+    documentation: null,
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   MetadataResponsePartition,
   MetadataResponseTopic,
 } from "../protocol/generated/metadata-response.ts";
+import { ZERO_UUID } from "../protocol/uuid.ts";
 
 export interface BrokerView {
   nodeId: number;
@@ -25,7 +26,7 @@ export interface PartitionView {
 
 export interface TopicView {
   name: string;
-  topicId: string; // canonical uuid; carried on the wire from Metadata v10, which we do not serve yet
+  topicId: string; // canonical uuid (KIP-516), carried on the wire from Metadata v10
   isInternal: boolean;
   partitions: PartitionView[];
 }
@@ -70,6 +71,7 @@ function topicEntry(t: TopicView): MetadataResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
+    topicId: t.topicId,
     isInternal: t.isInternal,
     partitions: t.partitions.map(partitionEntry),
     topicAuthorizedOperations: NO_AUTH_OPS,
@@ -85,8 +87,15 @@ function leaderlessEntry(t: TopicView): MetadataResponseTopic {
   });
 }
 
-function errorEntry(name: string, errorCode: number): MetadataResponseTopic {
-  return { errorCode, name, isInternal: false, partitions: [], topicAuthorizedOperations: NO_AUTH_OPS };
+function errorEntry(name: string | null, errorCode: number, topicId = ZERO_UUID): MetadataResponseTopic {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: NO_AUTH_OPS,
+  };
 }
 
 export function createMetadataHandler(
@@ -103,7 +112,26 @@ export function createMetadataHandler(
       topics = view.topics().map(entry);
     } else {
       topics = [];
-      for (const { name } of req.topics!) {
+      for (const { name, topicId } of req.topics!) {
+        // v10+ may name a topic by id (v12: by id alone); an id names exactly one incarnation of a
+        // topic, so a deleted and re-created topic is a different one (KIP-516).
+        if (topicId !== ZERO_UUID) {
+          const byId = view.topics().find((t) => t.topicId === topicId);
+          if (byId) topics.push(entry(byId));
+          else
+            topics.push(
+              errorEntry(
+                name,
+                current ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.LEADER_NOT_AVAILABLE,
+                topicId,
+              ),
+            );
+          continue;
+        }
+        if (name === null) {
+          topics.push(errorEntry(null, ErrorCode.INVALID_REQUEST));
+          continue;
+        }
         const known = view.topic(name);
         if (known) {
           topics.push(entry(known));

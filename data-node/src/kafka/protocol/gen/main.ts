@@ -10,8 +10,8 @@ import { isEmpty, parseMessage, type RawMessage } from "./spec.ts";
 const APIS: ReadonlyArray<readonly [string, number]> = [
   ["Produce", 9],
   ["Fetch", 12],
-  ["ListOffsets", 5],
-  ["Metadata", 9],
+  ["ListOffsets", 7],
+  ["Metadata", 12],
   ["OffsetCommit", 8],
   ["OffsetFetch", 8],
   ["FindCoordinator", 4],
@@ -25,8 +25,16 @@ const APIS: ReadonlyArray<readonly [string, number]> = [
   ["CreateTopics", 7],
   ["DeleteTopics", 6],
   ["InitProducerId", 3],
-  ["DescribeConfigs", 2],
+  ["DescribeConfigs", 4],
   ["CreatePartitions", 1],
+  ["DeleteRecords", 2],
+  ["OffsetForLeaderEpoch", 4],
+  ["DescribeLogDirs", 4],
+  ["AlterConfigs", 2],
+  ["DeleteGroups", 2],
+  ["IncrementalAlterConfigs", 1],
+  ["OffsetDelete", 0],
+  ["DescribeCluster", 1],
 ];
 
 const EXTRA: ReadonlyArray<readonly [string, number]> = [

@@ -38,6 +38,22 @@ import { readDescribeConfigsRequest, sizeDescribeConfigsRequest, writeDescribeCo
 import { readDescribeConfigsResponse, sizeDescribeConfigsResponse, writeDescribeConfigsResponse, type DescribeConfigsResponse } from "./describe-configs-response.ts";
 import { readCreatePartitionsRequest, sizeCreatePartitionsRequest, writeCreatePartitionsRequest, type CreatePartitionsRequest } from "./create-partitions-request.ts";
 import { readCreatePartitionsResponse, sizeCreatePartitionsResponse, writeCreatePartitionsResponse, type CreatePartitionsResponse } from "./create-partitions-response.ts";
+import { readDeleteRecordsRequest, sizeDeleteRecordsRequest, writeDeleteRecordsRequest, type DeleteRecordsRequest } from "./delete-records-request.ts";
+import { readDeleteRecordsResponse, sizeDeleteRecordsResponse, writeDeleteRecordsResponse, type DeleteRecordsResponse } from "./delete-records-response.ts";
+import { readOffsetForLeaderEpochRequest, sizeOffsetForLeaderEpochRequest, writeOffsetForLeaderEpochRequest, type OffsetForLeaderEpochRequest } from "./offset-for-leader-epoch-request.ts";
+import { readOffsetForLeaderEpochResponse, sizeOffsetForLeaderEpochResponse, writeOffsetForLeaderEpochResponse, type OffsetForLeaderEpochResponse } from "./offset-for-leader-epoch-response.ts";
+import { readDescribeLogDirsRequest, sizeDescribeLogDirsRequest, writeDescribeLogDirsRequest, type DescribeLogDirsRequest } from "./describe-log-dirs-request.ts";
+import { readDescribeLogDirsResponse, sizeDescribeLogDirsResponse, writeDescribeLogDirsResponse, type DescribeLogDirsResponse } from "./describe-log-dirs-response.ts";
+import { readAlterConfigsRequest, sizeAlterConfigsRequest, writeAlterConfigsRequest, type AlterConfigsRequest } from "./alter-configs-request.ts";
+import { readAlterConfigsResponse, sizeAlterConfigsResponse, writeAlterConfigsResponse, type AlterConfigsResponse } from "./alter-configs-response.ts";
+import { readDeleteGroupsRequest, sizeDeleteGroupsRequest, writeDeleteGroupsRequest, type DeleteGroupsRequest } from "./delete-groups-request.ts";
+import { readDeleteGroupsResponse, sizeDeleteGroupsResponse, writeDeleteGroupsResponse, type DeleteGroupsResponse } from "./delete-groups-response.ts";
+import { readIncrementalAlterConfigsRequest, sizeIncrementalAlterConfigsRequest, writeIncrementalAlterConfigsRequest, type IncrementalAlterConfigsRequest } from "./incremental-alter-configs-request.ts";
+import { readIncrementalAlterConfigsResponse, sizeIncrementalAlterConfigsResponse, writeIncrementalAlterConfigsResponse, type IncrementalAlterConfigsResponse } from "./incremental-alter-configs-response.ts";
+import { readOffsetDeleteRequest, sizeOffsetDeleteRequest, writeOffsetDeleteRequest, type OffsetDeleteRequest } from "./offset-delete-request.ts";
+import { readOffsetDeleteResponse, sizeOffsetDeleteResponse, writeOffsetDeleteResponse, type OffsetDeleteResponse } from "./offset-delete-response.ts";
+import { readDescribeClusterRequest, sizeDescribeClusterRequest, writeDescribeClusterRequest, type DescribeClusterRequest } from "./describe-cluster-request.ts";
+import { readDescribeClusterResponse, sizeDescribeClusterResponse, writeDescribeClusterResponse, type DescribeClusterResponse } from "./describe-cluster-response.ts";
 import type { Reader } from "../reader.ts";
 import type { SizeCtx, Writer } from "../writer.ts";
 
@@ -61,6 +77,14 @@ export const ApiKey = {
   InitProducerId: 22,
   DescribeConfigs: 32,
   CreatePartitions: 37,
+  DeleteRecords: 21,
+  OffsetForLeaderEpoch: 23,
+  DescribeLogDirs: 35,
+  AlterConfigs: 33,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  OffsetDelete: 47,
+  DescribeCluster: 60,
 } as const;
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];
 
@@ -84,6 +108,14 @@ export interface ApiMessages {
   22: { request: InitProducerIdRequest; response: InitProducerIdResponse };
   32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
+  21: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
+  23: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
+  35: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
+  33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
+  44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
+  47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
 }
 
 export interface ApiCodec<Req, Res> {
@@ -137,9 +169,9 @@ export const API_CODECS: Codecs = {
     name: "ListOffsets",
     apiKey: 2,
     minVersion: 0,
-    maxVersion: 5,
-    requestFlexibleFrom: 32767,
-    responseFlexibleFrom: 32767,
+    maxVersion: 7,
+    requestFlexibleFrom: 6,
+    responseFlexibleFrom: 6,
     readRequest: readListOffsetsRequest,
     sizeRequest: sizeListOffsetsRequest,
     writeRequest: writeListOffsetsRequest,
@@ -151,7 +183,7 @@ export const API_CODECS: Codecs = {
     name: "Metadata",
     apiKey: 3,
     minVersion: 0,
-    maxVersion: 9,
+    maxVersion: 12,
     requestFlexibleFrom: 9,
     responseFlexibleFrom: 9,
     readRequest: readMetadataRequest,
@@ -347,9 +379,9 @@ export const API_CODECS: Codecs = {
     name: "DescribeConfigs",
     apiKey: 32,
     minVersion: 0,
-    maxVersion: 2,
-    requestFlexibleFrom: 32767,
-    responseFlexibleFrom: 32767,
+    maxVersion: 4,
+    requestFlexibleFrom: 4,
+    responseFlexibleFrom: 4,
     readRequest: readDescribeConfigsRequest,
     sizeRequest: sizeDescribeConfigsRequest,
     writeRequest: writeDescribeConfigsRequest,
@@ -370,5 +402,117 @@ export const API_CODECS: Codecs = {
     readResponse: readCreatePartitionsResponse,
     sizeResponse: sizeCreatePartitionsResponse,
     writeResponse: writeCreatePartitionsResponse,
+  },
+  21: {
+    name: "DeleteRecords",
+    apiKey: 21,
+    minVersion: 0,
+    maxVersion: 2,
+    requestFlexibleFrom: 2,
+    responseFlexibleFrom: 2,
+    readRequest: readDeleteRecordsRequest,
+    sizeRequest: sizeDeleteRecordsRequest,
+    writeRequest: writeDeleteRecordsRequest,
+    readResponse: readDeleteRecordsResponse,
+    sizeResponse: sizeDeleteRecordsResponse,
+    writeResponse: writeDeleteRecordsResponse,
+  },
+  23: {
+    name: "OffsetForLeaderEpoch",
+    apiKey: 23,
+    minVersion: 0,
+    maxVersion: 4,
+    requestFlexibleFrom: 4,
+    responseFlexibleFrom: 4,
+    readRequest: readOffsetForLeaderEpochRequest,
+    sizeRequest: sizeOffsetForLeaderEpochRequest,
+    writeRequest: writeOffsetForLeaderEpochRequest,
+    readResponse: readOffsetForLeaderEpochResponse,
+    sizeResponse: sizeOffsetForLeaderEpochResponse,
+    writeResponse: writeOffsetForLeaderEpochResponse,
+  },
+  35: {
+    name: "DescribeLogDirs",
+    apiKey: 35,
+    minVersion: 0,
+    maxVersion: 4,
+    requestFlexibleFrom: 2,
+    responseFlexibleFrom: 2,
+    readRequest: readDescribeLogDirsRequest,
+    sizeRequest: sizeDescribeLogDirsRequest,
+    writeRequest: writeDescribeLogDirsRequest,
+    readResponse: readDescribeLogDirsResponse,
+    sizeResponse: sizeDescribeLogDirsResponse,
+    writeResponse: writeDescribeLogDirsResponse,
+  },
+  33: {
+    name: "AlterConfigs",
+    apiKey: 33,
+    minVersion: 0,
+    maxVersion: 2,
+    requestFlexibleFrom: 2,
+    responseFlexibleFrom: 2,
+    readRequest: readAlterConfigsRequest,
+    sizeRequest: sizeAlterConfigsRequest,
+    writeRequest: writeAlterConfigsRequest,
+    readResponse: readAlterConfigsResponse,
+    sizeResponse: sizeAlterConfigsResponse,
+    writeResponse: writeAlterConfigsResponse,
+  },
+  42: {
+    name: "DeleteGroups",
+    apiKey: 42,
+    minVersion: 0,
+    maxVersion: 2,
+    requestFlexibleFrom: 2,
+    responseFlexibleFrom: 2,
+    readRequest: readDeleteGroupsRequest,
+    sizeRequest: sizeDeleteGroupsRequest,
+    writeRequest: writeDeleteGroupsRequest,
+    readResponse: readDeleteGroupsResponse,
+    sizeResponse: sizeDeleteGroupsResponse,
+    writeResponse: writeDeleteGroupsResponse,
+  },
+  44: {
+    name: "IncrementalAlterConfigs",
+    apiKey: 44,
+    minVersion: 0,
+    maxVersion: 1,
+    requestFlexibleFrom: 1,
+    responseFlexibleFrom: 1,
+    readRequest: readIncrementalAlterConfigsRequest,
+    sizeRequest: sizeIncrementalAlterConfigsRequest,
+    writeRequest: writeIncrementalAlterConfigsRequest,
+    readResponse: readIncrementalAlterConfigsResponse,
+    sizeResponse: sizeIncrementalAlterConfigsResponse,
+    writeResponse: writeIncrementalAlterConfigsResponse,
+  },
+  47: {
+    name: "OffsetDelete",
+    apiKey: 47,
+    minVersion: 0,
+    maxVersion: 0,
+    requestFlexibleFrom: 32767,
+    responseFlexibleFrom: 32767,
+    readRequest: readOffsetDeleteRequest,
+    sizeRequest: sizeOffsetDeleteRequest,
+    writeRequest: writeOffsetDeleteRequest,
+    readResponse: readOffsetDeleteResponse,
+    sizeResponse: sizeOffsetDeleteResponse,
+    writeResponse: writeOffsetDeleteResponse,
+  },
+  60: {
+    name: "DescribeCluster",
+    apiKey: 60,
+    minVersion: 0,
+    maxVersion: 1,
+    requestFlexibleFrom: 0,
+    responseFlexibleFrom: 0,
+    readRequest: readDescribeClusterRequest,
+    sizeRequest: sizeDescribeClusterRequest,
+    writeRequest: writeDescribeClusterRequest,
+    readResponse: readDescribeClusterResponse,
+    sizeResponse: sizeDescribeClusterResponse,
+    writeResponse: writeDescribeClusterResponse,
   },
 };

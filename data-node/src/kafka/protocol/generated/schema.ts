@@ -136,17 +136,17 @@ export const SCHEMAS: SchemaMessage[] = [
   {
     name: "ListOffsetsRequest",
     minVersion: 0,
-    maxVersion: 5,
-    flexibleFrom: 32767,
+    maxVersion: 7,
+    flexibleFrom: 6,
     fields: [
-      { name: "replicaId", type: "int32", array: false, present: [0, 5], nullable: null, tagged: null, defaultValue: null },
-      { name: "isolationLevel", type: "int8", array: false, present: [2, 5], nullable: null, tagged: null, defaultValue: null },
-      { name: "topics", type: "ListOffsetsTopic", array: true, present: [0, 5], nullable: null, tagged: null, defaultValue: null, fields: [
-          { name: "name", type: "string", array: false, present: [0, 5], nullable: null, tagged: null, defaultValue: null },
-          { name: "partitions", type: "ListOffsetsPartition", array: true, present: [0, 5], nullable: null, tagged: null, defaultValue: null, fields: [
-              { name: "partitionIndex", type: "int32", array: false, present: [0, 5], nullable: null, tagged: null, defaultValue: null },
-              { name: "currentLeaderEpoch", type: "int32", array: false, present: [4, 5], nullable: null, tagged: null, defaultValue: "-1" },
-              { name: "timestamp", type: "int64", array: false, present: [0, 5], nullable: null, tagged: null, defaultValue: null },
+      { name: "replicaId", type: "int32", array: false, present: [0, 7], nullable: null, tagged: null, defaultValue: null },
+      { name: "isolationLevel", type: "int8", array: false, present: [2, 7], nullable: null, tagged: null, defaultValue: null },
+      { name: "topics", type: "ListOffsetsTopic", array: true, present: [0, 7], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "name", type: "string", array: false, present: [0, 7], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "ListOffsetsPartition", array: true, present: [0, 7], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "partitionIndex", type: "int32", array: false, present: [0, 7], nullable: null, tagged: null, defaultValue: null },
+              { name: "currentLeaderEpoch", type: "int32", array: false, present: [4, 7], nullable: null, tagged: null, defaultValue: "-1" },
+              { name: "timestamp", type: "int64", array: false, present: [0, 7], nullable: null, tagged: null, defaultValue: null },
               { name: "maxNumOffsets", type: "int32", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: "1" }
             ] }
         ] }
@@ -155,19 +155,19 @@ export const SCHEMAS: SchemaMessage[] = [
   {
     name: "ListOffsetsResponse",
     minVersion: 0,
-    maxVersion: 5,
-    flexibleFrom: 32767,
+    maxVersion: 7,
+    flexibleFrom: 6,
     fields: [
-      { name: "throttleTimeMs", type: "int32", array: false, present: [2, 5], nullable: null, tagged: null, defaultValue: null },
-      { name: "topics", type: "ListOffsetsTopicResponse", array: true, present: [0, 5], nullable: null, tagged: null, defaultValue: null, fields: [
-          { name: "name", type: "string", array: false, present: [0, 5], nullable: null, tagged: null, defaultValue: null },
-          { name: "partitions", type: "ListOffsetsPartitionResponse", array: true, present: [0, 5], nullable: null, tagged: null, defaultValue: null, fields: [
-              { name: "partitionIndex", type: "int32", array: false, present: [0, 5], nullable: null, tagged: null, defaultValue: null },
-              { name: "errorCode", type: "int16", array: false, present: [0, 5], nullable: null, tagged: null, defaultValue: null },
+      { name: "throttleTimeMs", type: "int32", array: false, present: [2, 7], nullable: null, tagged: null, defaultValue: null },
+      { name: "topics", type: "ListOffsetsTopicResponse", array: true, present: [0, 7], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "name", type: "string", array: false, present: [0, 7], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "ListOffsetsPartitionResponse", array: true, present: [0, 7], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "partitionIndex", type: "int32", array: false, present: [0, 7], nullable: null, tagged: null, defaultValue: null },
+              { name: "errorCode", type: "int16", array: false, present: [0, 7], nullable: null, tagged: null, defaultValue: null },
               { name: "oldStyleOffsets", type: "int64", array: true, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
-              { name: "timestamp", type: "int64", array: false, present: [1, 5], nullable: null, tagged: null, defaultValue: "-1" },
-              { name: "offset", type: "int64", array: false, present: [1, 5], nullable: null, tagged: null, defaultValue: "-1" },
-              { name: "leaderEpoch", type: "int32", array: false, present: [4, 5], nullable: null, tagged: null, defaultValue: "-1" }
+              { name: "timestamp", type: "int64", array: false, present: [1, 7], nullable: null, tagged: null, defaultValue: "-1" },
+              { name: "offset", type: "int64", array: false, present: [1, 7], nullable: null, tagged: null, defaultValue: "-1" },
+              { name: "leaderEpoch", type: "int32", array: false, present: [4, 7], nullable: null, tagged: null, defaultValue: "-1" }
             ] }
         ] }
     ],
@@ -175,48 +175,50 @@ export const SCHEMAS: SchemaMessage[] = [
   {
     name: "MetadataRequest",
     minVersion: 0,
-    maxVersion: 9,
+    maxVersion: 12,
     flexibleFrom: 9,
     fields: [
-      { name: "topics", type: "MetadataRequestTopic", array: true, present: [0, 9], nullable: [1, 9], tagged: null, defaultValue: null, fields: [
-          { name: "name", type: "string", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null }
+      { name: "topics", type: "MetadataRequestTopic", array: true, present: [0, 12], nullable: [1, 12], tagged: null, defaultValue: null, fields: [
+          { name: "topicId", type: "uuid", array: false, present: [10, 12], nullable: null, tagged: null, defaultValue: null },
+          { name: "name", type: "string", array: false, present: [0, 12], nullable: [10, 12], tagged: null, defaultValue: null }
         ] },
-      { name: "allowAutoTopicCreation", type: "bool", array: false, present: [4, 9], nullable: null, tagged: null, defaultValue: "true" },
-      { name: "includeClusterAuthorizedOperations", type: "bool", array: false, present: [8, 9], nullable: null, tagged: null, defaultValue: null },
-      { name: "includeTopicAuthorizedOperations", type: "bool", array: false, present: [8, 9], nullable: null, tagged: null, defaultValue: null }
+      { name: "allowAutoTopicCreation", type: "bool", array: false, present: [4, 12], nullable: null, tagged: null, defaultValue: "true" },
+      { name: "includeClusterAuthorizedOperations", type: "bool", array: false, present: [8, 10], nullable: null, tagged: null, defaultValue: null },
+      { name: "includeTopicAuthorizedOperations", type: "bool", array: false, present: [8, 12], nullable: null, tagged: null, defaultValue: null }
     ],
   },
   {
     name: "MetadataResponse",
     minVersion: 0,
-    maxVersion: 9,
+    maxVersion: 12,
     flexibleFrom: 9,
     fields: [
-      { name: "throttleTimeMs", type: "int32", array: false, present: [3, 9], nullable: null, tagged: null, defaultValue: null },
-      { name: "brokers", type: "MetadataResponseBroker", array: true, present: [0, 9], nullable: null, tagged: null, defaultValue: null, fields: [
-          { name: "nodeId", type: "int32", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-          { name: "host", type: "string", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-          { name: "port", type: "int32", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-          { name: "rack", type: "string", array: false, present: [1, 9], nullable: [1, 9], tagged: null, defaultValue: "null" }
+      { name: "throttleTimeMs", type: "int32", array: false, present: [3, 12], nullable: null, tagged: null, defaultValue: null },
+      { name: "brokers", type: "MetadataResponseBroker", array: true, present: [0, 12], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "nodeId", type: "int32", array: false, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+          { name: "host", type: "string", array: false, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+          { name: "port", type: "int32", array: false, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+          { name: "rack", type: "string", array: false, present: [1, 12], nullable: [1, 12], tagged: null, defaultValue: "null" }
         ] },
-      { name: "clusterId", type: "string", array: false, present: [2, 9], nullable: [2, 9], tagged: null, defaultValue: "null" },
-      { name: "controllerId", type: "int32", array: false, present: [1, 9], nullable: null, tagged: null, defaultValue: "-1" },
-      { name: "topics", type: "MetadataResponseTopic", array: true, present: [0, 9], nullable: null, tagged: null, defaultValue: null, fields: [
-          { name: "errorCode", type: "int16", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-          { name: "name", type: "string", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-          { name: "isInternal", type: "bool", array: false, present: [1, 9], nullable: null, tagged: null, defaultValue: "false" },
-          { name: "partitions", type: "MetadataResponsePartition", array: true, present: [0, 9], nullable: null, tagged: null, defaultValue: null, fields: [
-              { name: "errorCode", type: "int16", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-              { name: "partitionIndex", type: "int32", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-              { name: "leaderId", type: "int32", array: false, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-              { name: "leaderEpoch", type: "int32", array: false, present: [7, 9], nullable: null, tagged: null, defaultValue: "-1" },
-              { name: "replicaNodes", type: "int32", array: true, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-              { name: "isrNodes", type: "int32", array: true, present: [0, 9], nullable: null, tagged: null, defaultValue: null },
-              { name: "offlineReplicas", type: "int32", array: true, present: [5, 9], nullable: null, tagged: null, defaultValue: null }
+      { name: "clusterId", type: "string", array: false, present: [2, 12], nullable: [2, 12], tagged: null, defaultValue: "null" },
+      { name: "controllerId", type: "int32", array: false, present: [1, 12], nullable: null, tagged: null, defaultValue: "-1" },
+      { name: "topics", type: "MetadataResponseTopic", array: true, present: [0, 12], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "errorCode", type: "int16", array: false, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+          { name: "name", type: "string", array: false, present: [0, 12], nullable: [12, 12], tagged: null, defaultValue: null },
+          { name: "topicId", type: "uuid", array: false, present: [10, 12], nullable: null, tagged: null, defaultValue: null },
+          { name: "isInternal", type: "bool", array: false, present: [1, 12], nullable: null, tagged: null, defaultValue: "false" },
+          { name: "partitions", type: "MetadataResponsePartition", array: true, present: [0, 12], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "errorCode", type: "int16", array: false, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+              { name: "partitionIndex", type: "int32", array: false, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+              { name: "leaderId", type: "int32", array: false, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+              { name: "leaderEpoch", type: "int32", array: false, present: [7, 12], nullable: null, tagged: null, defaultValue: "-1" },
+              { name: "replicaNodes", type: "int32", array: true, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+              { name: "isrNodes", type: "int32", array: true, present: [0, 12], nullable: null, tagged: null, defaultValue: null },
+              { name: "offlineReplicas", type: "int32", array: true, present: [5, 12], nullable: null, tagged: null, defaultValue: null }
             ] },
-          { name: "topicAuthorizedOperations", type: "int32", array: false, present: [8, 9], nullable: null, tagged: null, defaultValue: "-2147483648" }
+          { name: "topicAuthorizedOperations", type: "int32", array: false, present: [8, 12], nullable: null, tagged: null, defaultValue: "-2147483648" }
         ] },
-      { name: "clusterAuthorizedOperations", type: "int32", array: false, present: [8, 9], nullable: null, tagged: null, defaultValue: "-2147483648" }
+      { name: "clusterAuthorizedOperations", type: "int32", array: false, present: [8, 10], nullable: null, tagged: null, defaultValue: "-2147483648" }
     ],
   },
   {
@@ -661,41 +663,44 @@ export const SCHEMAS: SchemaMessage[] = [
   {
     name: "DescribeConfigsRequest",
     minVersion: 0,
-    maxVersion: 2,
-    flexibleFrom: 32767,
+    maxVersion: 4,
+    flexibleFrom: 4,
     fields: [
-      { name: "resources", type: "DescribeConfigsResource", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
-          { name: "resourceType", type: "int8", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-          { name: "resourceName", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-          { name: "configurationKeys", type: "string", array: true, present: [0, 2], nullable: [0, 2], tagged: null, defaultValue: null }
+      { name: "resources", type: "DescribeConfigsResource", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "resourceType", type: "int8", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "resourceName", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "configurationKeys", type: "string", array: true, present: [0, 4], nullable: [0, 4], tagged: null, defaultValue: null }
         ] },
-      { name: "includeSynonyms", type: "bool", array: false, present: [1, 2], nullable: null, tagged: null, defaultValue: "false" }
+      { name: "includeSynonyms", type: "bool", array: false, present: [1, 4], nullable: null, tagged: null, defaultValue: "false" },
+      { name: "includeDocumentation", type: "bool", array: false, present: [3, 4], nullable: null, tagged: null, defaultValue: "false" }
     ],
   },
   {
     name: "DescribeConfigsResponse",
     minVersion: 0,
-    maxVersion: 2,
-    flexibleFrom: 32767,
+    maxVersion: 4,
+    flexibleFrom: 4,
     fields: [
-      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-      { name: "results", type: "DescribeConfigsResult", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
-          { name: "errorCode", type: "int16", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-          { name: "errorMessage", type: "string", array: false, present: [0, 2], nullable: [0, 2], tagged: null, defaultValue: null },
-          { name: "resourceType", type: "int8", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-          { name: "resourceName", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-          { name: "configs", type: "DescribeConfigsResourceResult", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
-              { name: "name", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-              { name: "value", type: "string", array: false, present: [0, 2], nullable: [0, 2], tagged: null, defaultValue: null },
-              { name: "readOnly", type: "bool", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+      { name: "results", type: "DescribeConfigsResult", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "errorCode", type: "int16", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "errorMessage", type: "string", array: false, present: [0, 4], nullable: [0, 4], tagged: null, defaultValue: null },
+          { name: "resourceType", type: "int8", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "resourceName", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "configs", type: "DescribeConfigsResourceResult", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "name", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+              { name: "value", type: "string", array: false, present: [0, 4], nullable: [0, 4], tagged: null, defaultValue: null },
+              { name: "readOnly", type: "bool", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
               { name: "isDefault", type: "bool", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
-              { name: "configSource", type: "int8", array: false, present: [1, 2], nullable: null, tagged: null, defaultValue: "-1" },
-              { name: "isSensitive", type: "bool", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
-              { name: "synonyms", type: "DescribeConfigsSynonym", array: true, present: [1, 2], nullable: null, tagged: null, defaultValue: null, fields: [
-                  { name: "name", type: "string", array: false, present: [1, 2], nullable: null, tagged: null, defaultValue: null },
-                  { name: "value", type: "string", array: false, present: [1, 2], nullable: [1, 2], tagged: null, defaultValue: null },
-                  { name: "source", type: "int8", array: false, present: [1, 2], nullable: null, tagged: null, defaultValue: null }
-                ] }
+              { name: "configSource", type: "int8", array: false, present: [1, 4], nullable: null, tagged: null, defaultValue: "-1" },
+              { name: "isSensitive", type: "bool", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+              { name: "synonyms", type: "DescribeConfigsSynonym", array: true, present: [1, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+                  { name: "name", type: "string", array: false, present: [1, 4], nullable: null, tagged: null, defaultValue: null },
+                  { name: "value", type: "string", array: false, present: [1, 4], nullable: [1, 4], tagged: null, defaultValue: null },
+                  { name: "source", type: "int8", array: false, present: [1, 4], nullable: null, tagged: null, defaultValue: null }
+                ] },
+              { name: "configType", type: "int8", array: false, present: [3, 4], nullable: null, tagged: null, defaultValue: "0" },
+              { name: "documentation", type: "string", array: false, present: [3, 4], nullable: [3, 4], tagged: null, defaultValue: null }
             ] }
         ] }
     ],
@@ -729,6 +734,261 @@ export const SCHEMAS: SchemaMessage[] = [
           { name: "errorCode", type: "int16", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
           { name: "errorMessage", type: "string", array: false, present: [0, 1], nullable: [0, 1], tagged: null, defaultValue: "null" }
         ] }
+    ],
+  },
+  {
+    name: "DeleteRecordsRequest",
+    minVersion: 0,
+    maxVersion: 2,
+    flexibleFrom: 2,
+    fields: [
+      { name: "topics", type: "DeleteRecordsTopic", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "name", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "DeleteRecordsPartition", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "partitionIndex", type: "int32", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+              { name: "offset", type: "int64", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null }
+            ] }
+        ] },
+      { name: "timeoutMs", type: "int32", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null }
+    ],
+  },
+  {
+    name: "DeleteRecordsResponse",
+    minVersion: 0,
+    maxVersion: 2,
+    flexibleFrom: 2,
+    fields: [
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+      { name: "topics", type: "DeleteRecordsTopicResult", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "name", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "DeleteRecordsPartitionResult", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "partitionIndex", type: "int32", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+              { name: "lowWatermark", type: "int64", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+              { name: "errorCode", type: "int16", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null }
+            ] }
+        ] }
+    ],
+  },
+  {
+    name: "OffsetForLeaderEpochRequest",
+    minVersion: 0,
+    maxVersion: 4,
+    flexibleFrom: 4,
+    fields: [
+      { name: "replicaId", type: "int32", array: false, present: [3, 4], nullable: null, tagged: null, defaultValue: -2 },
+      { name: "topics", type: "OffsetForLeaderTopic", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "topic", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "OffsetForLeaderPartition", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "partition", type: "int32", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+              { name: "currentLeaderEpoch", type: "int32", array: false, present: [2, 4], nullable: null, tagged: null, defaultValue: "-1" },
+              { name: "leaderEpoch", type: "int32", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null }
+            ] }
+        ] }
+    ],
+  },
+  {
+    name: "OffsetForLeaderEpochResponse",
+    minVersion: 0,
+    maxVersion: 4,
+    flexibleFrom: 4,
+    fields: [
+      { name: "throttleTimeMs", type: "int32", array: false, present: [2, 4], nullable: null, tagged: null, defaultValue: null },
+      { name: "topics", type: "OffsetForLeaderTopicResult", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "topic", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "EpochEndOffset", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "errorCode", type: "int16", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+              { name: "partition", type: "int32", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+              { name: "leaderEpoch", type: "int32", array: false, present: [1, 4], nullable: null, tagged: null, defaultValue: "-1" },
+              { name: "endOffset", type: "int64", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: "-1" }
+            ] }
+        ] }
+    ],
+  },
+  {
+    name: "DescribeLogDirsRequest",
+    minVersion: 0,
+    maxVersion: 4,
+    flexibleFrom: 2,
+    fields: [
+      { name: "topics", type: "DescribableLogDirTopic", array: true, present: [0, 4], nullable: [0, 4], tagged: null, defaultValue: null, fields: [
+          { name: "topic", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "int32", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null }
+        ] }
+    ],
+  },
+  {
+    name: "DescribeLogDirsResponse",
+    minVersion: 0,
+    maxVersion: 4,
+    flexibleFrom: 2,
+    fields: [
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+      { name: "errorCode", type: "int16", array: false, present: [3, 4], nullable: null, tagged: null, defaultValue: null },
+      { name: "results", type: "DescribeLogDirsResult", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "errorCode", type: "int16", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "logDir", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+          { name: "topics", type: "DescribeLogDirsTopic", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "name", type: "string", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+              { name: "partitions", type: "DescribeLogDirsPartition", array: true, present: [0, 4], nullable: null, tagged: null, defaultValue: null, fields: [
+                  { name: "partitionIndex", type: "int32", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+                  { name: "partitionSize", type: "int64", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+                  { name: "offsetLag", type: "int64", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null },
+                  { name: "isFutureKey", type: "bool", array: false, present: [0, 4], nullable: null, tagged: null, defaultValue: null }
+                ] }
+            ] },
+          { name: "totalBytes", type: "int64", array: false, present: [4, 4], nullable: null, tagged: null, defaultValue: "-1" },
+          { name: "usableBytes", type: "int64", array: false, present: [4, 4], nullable: null, tagged: null, defaultValue: "-1" }
+        ] }
+    ],
+  },
+  {
+    name: "AlterConfigsRequest",
+    minVersion: 0,
+    maxVersion: 2,
+    flexibleFrom: 2,
+    fields: [
+      { name: "resources", type: "AlterConfigsResource", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "resourceType", type: "int8", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+          { name: "resourceName", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+          { name: "configs", type: "AlterableConfig", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "name", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+              { name: "value", type: "string", array: false, present: [0, 2], nullable: [0, 2], tagged: null, defaultValue: null }
+            ] }
+        ] },
+      { name: "validateOnly", type: "bool", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null }
+    ],
+  },
+  {
+    name: "AlterConfigsResponse",
+    minVersion: 0,
+    maxVersion: 2,
+    flexibleFrom: 2,
+    fields: [
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+      { name: "responses", type: "AlterConfigsResourceResponse", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "errorCode", type: "int16", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+          { name: "errorMessage", type: "string", array: false, present: [0, 2], nullable: [0, 2], tagged: null, defaultValue: null },
+          { name: "resourceType", type: "int8", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+          { name: "resourceName", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null }
+        ] }
+    ],
+  },
+  {
+    name: "DeleteGroupsRequest",
+    minVersion: 0,
+    maxVersion: 2,
+    flexibleFrom: 2,
+    fields: [
+      { name: "groupsNames", type: "string", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null }
+    ],
+  },
+  {
+    name: "DeleteGroupsResponse",
+    minVersion: 0,
+    maxVersion: 2,
+    flexibleFrom: 2,
+    fields: [
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+      { name: "results", type: "DeletableGroupResult", array: true, present: [0, 2], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "groupId", type: "string", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null },
+          { name: "errorCode", type: "int16", array: false, present: [0, 2], nullable: null, tagged: null, defaultValue: null }
+        ] }
+    ],
+  },
+  {
+    name: "IncrementalAlterConfigsRequest",
+    minVersion: 0,
+    maxVersion: 1,
+    flexibleFrom: 1,
+    fields: [
+      { name: "resources", type: "AlterConfigsResource", array: true, present: [0, 1], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "resourceType", type: "int8", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+          { name: "resourceName", type: "string", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+          { name: "configs", type: "AlterableConfig", array: true, present: [0, 1], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "name", type: "string", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+              { name: "configOperation", type: "int8", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+              { name: "value", type: "string", array: false, present: [0, 1], nullable: [0, 1], tagged: null, defaultValue: null }
+            ] }
+        ] },
+      { name: "validateOnly", type: "bool", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null }
+    ],
+  },
+  {
+    name: "IncrementalAlterConfigsResponse",
+    minVersion: 0,
+    maxVersion: 1,
+    flexibleFrom: 1,
+    fields: [
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+      { name: "responses", type: "AlterConfigsResourceResponse", array: true, present: [0, 1], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "errorCode", type: "int16", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+          { name: "errorMessage", type: "string", array: false, present: [0, 1], nullable: [0, 1], tagged: null, defaultValue: null },
+          { name: "resourceType", type: "int8", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+          { name: "resourceName", type: "string", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null }
+        ] }
+    ],
+  },
+  {
+    name: "OffsetDeleteRequest",
+    minVersion: 0,
+    maxVersion: 0,
+    flexibleFrom: 32767,
+    fields: [
+      { name: "groupId", type: "string", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
+      { name: "topics", type: "OffsetDeleteRequestTopic", array: true, present: [0, 0], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "name", type: "string", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "OffsetDeleteRequestPartition", array: true, present: [0, 0], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "partitionIndex", type: "int32", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null }
+            ] }
+        ] }
+    ],
+  },
+  {
+    name: "OffsetDeleteResponse",
+    minVersion: 0,
+    maxVersion: 0,
+    flexibleFrom: 32767,
+    fields: [
+      { name: "errorCode", type: "int16", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
+      { name: "topics", type: "OffsetDeleteResponseTopic", array: true, present: [0, 0], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "name", type: "string", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
+          { name: "partitions", type: "OffsetDeleteResponsePartition", array: true, present: [0, 0], nullable: null, tagged: null, defaultValue: null, fields: [
+              { name: "partitionIndex", type: "int32", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null },
+              { name: "errorCode", type: "int16", array: false, present: [0, 0], nullable: null, tagged: null, defaultValue: null }
+            ] }
+        ] }
+    ],
+  },
+  {
+    name: "DescribeClusterRequest",
+    minVersion: 0,
+    maxVersion: 1,
+    flexibleFrom: 0,
+    fields: [
+      { name: "includeClusterAuthorizedOperations", type: "bool", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+      { name: "endpointType", type: "int8", array: false, present: [1, 1], nullable: null, tagged: null, defaultValue: "1" }
+    ],
+  },
+  {
+    name: "DescribeClusterResponse",
+    minVersion: 0,
+    maxVersion: 1,
+    flexibleFrom: 0,
+    fields: [
+      { name: "throttleTimeMs", type: "int32", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+      { name: "errorCode", type: "int16", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+      { name: "errorMessage", type: "string", array: false, present: [0, 1], nullable: [0, 1], tagged: null, defaultValue: "null" },
+      { name: "endpointType", type: "int8", array: false, present: [1, 1], nullable: null, tagged: null, defaultValue: "1" },
+      { name: "clusterId", type: "string", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+      { name: "controllerId", type: "int32", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: "-1" },
+      { name: "brokers", type: "DescribeClusterBroker", array: true, present: [0, 1], nullable: null, tagged: null, defaultValue: null, fields: [
+          { name: "brokerId", type: "int32", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+          { name: "host", type: "string", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+          { name: "port", type: "int32", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: null },
+          { name: "rack", type: "string", array: false, present: [0, 1], nullable: [0, 1], tagged: null, defaultValue: "null" }
+        ] },
+      { name: "clusterAuthorizedOperations", type: "int32", array: false, present: [0, 1], nullable: null, tagged: null, defaultValue: "-2147483648" }
     ],
   },
   {
