@@ -15,6 +15,7 @@ import { evaluate } from "./report/targets.ts";
 import { writeReport } from "./report/write.ts";
 import { errorText, type Measurement, notRun } from "./result.ts";
 import type { BenchContext } from "./scenarios/context.ts";
+import { restarts } from "./scenarios/restarts.ts";
 import { singleNode } from "./scenarios/single-node.ts";
 import { threeNode } from "./scenarios/three-node.ts";
 
@@ -87,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
         ),
       );
     }
-    if (args.parts.includes("single") || args.parts.includes("three")) {
+    if (args.parts.some((part) => part === "single" || part === "three" || part === "restarts")) {
       const ctx: BenchContext = {
         profile,
         jsClient: args.jsClient,
@@ -99,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
       if (ctx.librdkafkaMissing) log(`librdkafka client unavailable: ${ctx.librdkafkaMissing}`);
       if (args.parts.includes("single")) rows.push(...(await singleNode(ctx)));
       if (args.parts.includes("three")) rows.push(...(await threeNode(ctx)));
+      if (args.parts.includes("restarts")) rows.push(...(await restarts(ctx)));
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

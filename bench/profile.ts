@@ -27,6 +27,10 @@ export interface Profile {
   idleCreateTimeoutMs: number;
   // The whole run: steps that would start after this are reported as not run.
   budgetSeconds: number;
+  // Restarts timed per restart row (the row reports their median and each one).
+  restartRepeats: number;
+  // Records (of recordSize) written before the 3-node cluster is restarted as a whole.
+  restartDataRecords: number;
 }
 
 const common = {
@@ -51,7 +55,9 @@ export const quick: Profile = {
   readyTimeoutMs: 20_000,
   stepTimeoutS: 25,
   idleCreateTimeoutMs: 60_000,
-  budgetSeconds: 150,
+  budgetSeconds: 240,
+  restartRepeats: 3,
+  restartDataRecords: 20_000,
 };
 
 export const full: Profile = {
@@ -68,4 +74,6 @@ export const full: Profile = {
   stepTimeoutS: 150,
   idleCreateTimeoutMs: 180_000,
   budgetSeconds: 16 * 60,
+  restartRepeats: 5,
+  restartDataRecords: 100_000,
 };

@@ -21,6 +21,8 @@ export interface Metrics {
   perNode?: number[];
   // A single duration, e.g. startup-to-ready or failover, in milliseconds.
   millis?: number;
+  // A repeated step's durations by phase (e.g. ready, produce), one figure per repetition, in ms.
+  phasesMs?: Record<string, number[]>;
 }
 
 export type Params = Record<string, string | number | boolean>;

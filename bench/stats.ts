@@ -19,6 +19,13 @@ export function summarize(samples: ArrayLike<number>): Latency | undefined {
   };
 }
 
+// The middle value (the mean of the two middle ones for an even count); NaN when empty.
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 export const MIB = 1024 * 1024;
 
 export function rates(

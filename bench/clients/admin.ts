@@ -50,6 +50,7 @@ export async function waitForLeaders(
   bootstrap: string[],
   topics: string[],
   timeoutMs: number,
+  intervalMs = 200,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let missing = Number.POSITIVE_INFINITY;
@@ -63,7 +64,7 @@ export async function waitForLeaders(
       return Number.POSITIVE_INFINITY;
     });
     if (missing === 0) return 0;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(
     `partitions without a leader after ${timeoutMs} ms: ${missing}${lastError ? ` (last error: ${lastError})` : ""}`,

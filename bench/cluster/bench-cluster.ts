@@ -88,17 +88,17 @@ export class BenchCluster {
     return pid;
   }
 
-  // Spawns every node; returns the milliseconds from the first spawn to the last node ready, and
-  // to each node's readiness.
-  async start(timeoutMs: number): Promise<{ allReadyMs: number; perNodeMs: number[] }> {
+  // Spawns the nodes (every node unless told which); returns the milliseconds from the first spawn to
+  // the last node ready, and to each node's readiness.
+  async start(timeoutMs: number, ids = this.ids): Promise<{ allReadyMs: number; perNodeMs: number[] }> {
     const t0 = performance.now();
     const readyAt = new Map<number, number>();
-    for (const id of this.ids) this.inner.start(id);
-    const pending = new Set(this.ids);
+    for (const id of ids) this.inner.start(id);
+    const pending = new Set(ids);
     const deadline = t0 + timeoutMs;
     let lastWaiting = "";
     while (pending.size > 0) {
-      for (const id of this.ids) {
+      for (const id of ids) {
         const p = this.inner.node(id).process;
         if (p && (p.exitCode !== null || p.signalCode !== null)) {
           throw new ClusterNotReady(
@@ -124,11 +124,28 @@ export class BenchCluster {
       }
       await new Promise((r) => setTimeout(r, 10));
     }
-    return { allReadyMs: performance.now() - t0, perNodeMs: this.ids.map((id) => readyAt.get(id) ?? 0) };
+    return { allReadyMs: performance.now() - t0, perNodeMs: ids.map((id) => readyAt.get(id) ?? 0) };
   }
 
   kill(id: number): Promise<void> {
     return this.inner.kill(id);
+  }
+
+  // SIGTERM (a controlled shutdown) and wait for the exit; returns how long the node took. A node
+  // still running after timeoutMs is SIGKILLed and the step fails, so a hung shutdown cannot hang the run.
+  async stop(id: number, timeoutMs: number): Promise<number> {
+    const t0 = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<"expired">((r) => {
+      timer = setTimeout(() => r("expired"), timeoutMs);
+    });
+    const outcome = await Promise.race([this.inner.stop(id).then(() => "exited" as const), expired]);
+    clearTimeout(timer);
+    if (outcome === "expired") {
+      await this.inner.kill(id);
+      throw new Error(`node ${id} did not exit within ${timeoutMs} ms of SIGTERM (SIGKILLed)`);
+    }
+    return performance.now() - t0;
   }
 
   logTail(id: number): string {

@@ -1,6 +1,7 @@
 // The human report: targets first ("measured / target", next to the same-run baseline), then every
 // measurement in the kafka-producer-perf-test shape, then notes and what did not run.
 import type { Measurement } from "../result.ts";
+import { median } from "../stats.ts";
 import type { RunInfo } from "./run-info.ts";
 import { type Check, fmt } from "./targets.ts";
 
@@ -15,6 +16,11 @@ function verdict(c: Check): string {
 
 function headline(m: Measurement): string {
   const x = m.metrics;
+  if (x.phasesMs) {
+    return Object.entries(x.phasesMs)
+      .map(([phase, v]) => `${phase} ${fmt(median(v), 0)} ms (${v.map((n) => fmt(n, 0)).join(", ")})`)
+      .join("; ");
+  }
   if (x.millis !== undefined) {
     const nodes = x.perNode
       ? ` (${x.perNode.map((v, i) => `node ${i + 1}: ${fmt(v, 0)} ms`).join(", ")})`

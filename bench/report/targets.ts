@@ -268,5 +268,25 @@ function checks(rows: Measurement[]): Check[] {
       "ms",
       2000,
     ),
+    ...(["sigkill", "sigterm"] as const).flatMap((signal) =>
+      [1, 1000].map((partitions) =>
+        limitCheck(
+          rows,
+          `restart after ${signal.toUpperCase()} → ready, 1 node with ${partitions.toLocaleString("en-US")} partition${partitions > 1 ? "s" : ""} ≤ 2 s (median)`,
+          `restart.${signal}_${partitions}p`,
+          (m) => m.metrics.millis,
+          "ms",
+          2000,
+        ),
+      ),
+    ),
+    limitCheck(
+      rows,
+      "full-cluster restart (3 nodes SIGKILLed) → all ready ≤ 3 s (median)",
+      "restart.full_cluster",
+      (m) => m.metrics.millis,
+      "ms",
+      3000,
+    ),
   ];
 }

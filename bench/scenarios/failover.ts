@@ -34,8 +34,8 @@ export interface FailoverResult {
   attempts: number;
 }
 
-// Retries one acks=all produce until it succeeds, bounded in time and attempts.
-async function untilProduced(bootstrap: string[], topic: string, timeoutMs: number): Promise<number> {
+// Retries one acks=all produce to partition 0 until it succeeds, bounded in time and attempts.
+export async function untilProduced(bootstrap: string[], topic: string, timeoutMs: number): Promise<number> {
   const t0 = performance.now();
   let attempts = 0;
   let lastError = "";

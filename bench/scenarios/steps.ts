@@ -5,6 +5,12 @@ import type { ConsumeReport, ProduceReport } from "../clients/librdkafka.ts";
 import { errorText, type Measurement, measured, notRun, type Params } from "../result.ts";
 import type { BenchContext } from "./context.ts";
 
+// Throws once the run's time budget is used up, so that no further step or cluster starts.
+export function checkBudget(ctx: BenchContext): void {
+  if (Date.now() > ctx.deadline)
+    throw new Error(`the run's time budget (${ctx.profile.budgetSeconds} s) is used up`);
+}
+
 export async function step(
   id: string,
   title: string,
@@ -15,8 +21,7 @@ export async function step(
   const log = ctx.log;
   log(`chronik: ${title} …`);
   try {
-    if (Date.now() > ctx.deadline)
-      throw new Error(`the run's time budget (${ctx.profile.budgetSeconds} s) is used up`);
+    checkBudget(ctx);
     return await fn();
   } catch (err) {
     log(`chronik: ${title}: not run: ${errorText(err)}`);

@@ -53,7 +53,8 @@ export type MetaErrorCode =
   | "UNKNOWN_TOPIC_ID"
   | "INVALID_PARTITIONS"
   | "INVALID_REPLICA_ASSIGNMENT"
-  | "FENCED_LEADER_EPOCH";
+  | "FENCED_LEADER_EPOCH"
+  | "BROKER_NOT_AVAILABLE";
 
 export type ApplyResult =
   | { ok: true; brokerEpoch?: number; producerIdBlock?: { firstProducerId: number; size: number } }
@@ -286,6 +287,11 @@ export class MetaImage {
     if (!p) return fail("UNKNOWN_TOPIC_OR_PARTITION", `no partition ${r.topic}-${r.partition}`);
     if (r.leaderEpoch < p.leaderEpoch) {
       return fail("FENCED_LEADER_EPOCH", `epoch ${r.leaderEpoch} < current ${p.leaderEpoch}`);
+    }
+    // A broker in controlled shutdown takes no leadership (a report it sent before it began
+    // shutting down may arrive after): clients would be sent to a node about to leave.
+    if (r.leader !== null && this._brokers.get(r.leader)?.state === "shutting_down") {
+      return fail("BROKER_NOT_AVAILABLE", `broker ${r.leader} is shutting down`);
     }
     const next = {
       partition: p.partition,

@@ -74,13 +74,27 @@ export async function runControlledShutdown(d: ControlledShutdownDeps): Promise<
     deadline,
   );
   const fenced = () => d.brokerEpoch < 0 || image.broker(d.nodeId)?.state !== "shutting_down";
-  if (moved) {
+  if (moved && !fenced()) {
     log.info("controlled shutdown: waiting for the __meta leader to let this broker go");
+    // Ask now rather than at the next periodic heartbeat: this one gets the broker fenced.
+    void d.meta.request(
+      {
+        kind: "heartbeat",
+        heartbeat: {
+          nodeId: d.nodeId,
+          brokerEpoch: d.brokerEpoch,
+          appliedIndex: d.meta.state.applied.current,
+          wantShutDown: true,
+        },
+      },
+      Math.max(1, deadline - Date.now()),
+    );
     await until(fenced, () => undefined, deadline);
   }
-  // __meta leadership last: the steps above needed a leader, and a local one answers fastest.
+  // __meta leadership last: the steps above needed a leader, and a local one answers fastest. A lone
+  // voter has nobody to hand it to.
   await until(
-    () => d.metaGroup.status().role !== "leader",
+    () => d.metaGroup.status().role !== "leader" || d.metaGroup.status().confState.voters.length === 1,
     () => handOff(d.metaGroup),
     Math.min(deadline, Date.now() + 3000),
   );

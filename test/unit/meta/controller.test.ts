@@ -242,6 +242,17 @@ describe("controlled shutdown", () => {
     expect(plan.movable).toEqual([{ topic: "t", partition: 0 }]);
     for (const r of plan.records) expect(b.apply(r)[0].ok).toBe(true);
     expect(b.image.broker(1)?.state).toBe("shutting_down");
+    // A leadership report it sent before shutting down began is refused when it arrives after.
+    expect(
+      b.apply({
+        type: "partition_change",
+        topic: "t",
+        partition: 0,
+        leader: 1,
+        leaderEpoch: 3,
+        isr: [1, 2, 3],
+      })[0],
+    ).toMatchObject({ ok: false, error: "BROKER_NOT_AVAILABLE" });
     // Asking again while shutting down proposes no second state change.
     const again = planControlledShutdown(ctx, 1, 1);
     if ("error" in again) throw new Error(again.message);
