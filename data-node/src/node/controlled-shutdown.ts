@@ -15,6 +15,7 @@ export type ControlledShutdownDeps = {
 };
 
 const POLL_MS = 20;
+const ASK_AGAIN_MS = 500;
 
 // A led group hands over to the voter with the most of its log (Raft brings it up to date first).
 function handOff(g: RaftGroup): void {
@@ -48,12 +49,14 @@ export async function runControlledShutdown(d: ControlledShutdownDeps): Promise<
   const deadline = started + d.timeoutMs;
   const image = d.meta.state.image;
   const log = d.logger;
-  if (d.brokerEpoch >= 0) {
-    log.info("controlled shutdown: asking the __meta leader to mark this broker shutting down");
-    const reply = await d.meta.request(
+  const ask = () =>
+    d.meta.request(
       { kind: "controlled_shutdown", nodeId: d.nodeId, brokerEpoch: d.brokerEpoch },
       Math.max(1, deadline - Date.now()),
     );
+  if (d.brokerEpoch >= 0) {
+    log.info("controlled shutdown: asking the __meta leader to mark this broker shutting down");
+    const reply = await ask();
     if (reply.ok)
       log.info({ movable: reply.movable?.length ?? 0 }, "controlled shutdown: broker shutting down");
     else
@@ -66,10 +69,17 @@ export async function runControlledShutdown(d: ControlledShutdownDeps): Promise<
   const namedLeader = () => image.topics().some((t) => t.partitions.some((p) => p.leader === d.nodeId));
   const groups = ledGroups().length;
   if (groups > 0) log.info({ groups }, "controlled shutdown: waiting for partition leaderships to move");
+  // A leadership report applied after the leader planned the shutdown can name this node again; asking
+  // again (at most every ASK_AGAIN_MS) lets the leader take it off what nobody else can lead.
+  let askedAt = Date.now();
   const moved = await until(
     () => !namedLeader() && ledGroups().every((g) => g.status().confState.voters.length === 1),
     () => {
       for (const g of ledGroups()) handOff(g);
+      if (d.brokerEpoch >= 0 && namedLeader() && Date.now() - askedAt >= ASK_AGAIN_MS) {
+        askedAt = Date.now();
+        void ask();
+      }
     },
     deadline,
   );

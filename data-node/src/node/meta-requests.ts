@@ -18,7 +18,7 @@ export type MetaRequest =
     }
   | { kind: "delete_topic"; name: string }
   | { kind: "create_partitions"; topic: string; totalCount: number; validateOnly: boolean }
-  | { kind: "partition_change"; change: PartitionChange }
+  | { kind: "partition_changes"; changes: PartitionChange[] }
   | { kind: "producer_ids"; nodeId: number; brokerEpoch: number }
   | { kind: "controlled_shutdown"; nodeId: number; brokerEpoch: number };
 
@@ -36,6 +36,8 @@ export type MetaReply =
       replicationFactor?: number;
       // controlled_shutdown: the partitions this broker leads that another replica can take over.
       movable?: { topic: string; partition: number }[];
+      // partition_changes: those the state machine refused (a stale epoch, a shutting-down leader).
+      refused?: { topic: string; partition: number; error: string; message: string }[];
     }
   | { ok: false; error: PlanError["error"] | string; message?: string; leaderId?: number };
 

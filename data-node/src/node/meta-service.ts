@@ -204,8 +204,18 @@ export class MetaService implements StateMachine {
         if (req.validateOnly) return { ok: true };
         return this.proposeOne(plan.record);
       }
-      case "partition_change":
-        return this.proposeOne(req.change);
+      case "partition_changes": {
+        if (req.changes.length === 0) return { ok: true };
+        const applied = await this.propose(req.changes);
+        if (!applied.ok) return applied;
+        const refused = req.changes.flatMap((c, i) => {
+          const r = applied.results[i];
+          return r?.ok === false
+            ? [{ topic: c.topic, partition: c.partition, error: r.error, message: r.message }]
+            : [];
+        });
+        return { ok: true, index: applied.index, refused };
+      }
       case "controlled_shutdown": {
         const plan = planControlledShutdown(ctx, req.nodeId, req.brokerEpoch);
         if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };

@@ -30,6 +30,7 @@ import { RaftTransport } from "../transport/raft-transport.ts";
 import { BrokerServices, OFFSETS_TOPIC } from "./broker-services.ts";
 import { runControlledShutdown } from "./controlled-shutdown.ts";
 import { SERVED_VERSION_LIMITS } from "./handlers.ts";
+import { LeadershipReporter } from "./leadership-reporter.ts";
 import { decodeJson, encodeJson, type MetaReply } from "./meta-requests.ts";
 import { META_GROUP, MetaService } from "./meta-service.ts";
 import { metadataViewOf } from "./metadata-view.ts";
@@ -73,6 +74,7 @@ export class ChronikNode {
   // Set on SIGTERM: heartbeats ask to stop, and this node no longer reports itself as a leader.
   private shuttingDown = false;
   private currency!: ImageCurrency;
+  private leadership!: LeadershipReporter;
   meta!: MetaService;
   services!: BrokerServices;
 
@@ -186,10 +188,36 @@ export class ChronikNode {
       logger,
     });
     this.offsets.attach(groups);
+    this.leadership = new LeadershipReporter(this.meta, logger);
     this.services = new BrokerServices(config, this.meta, this.replicas, view, groups, logger);
     this.services.onGroupActivity = () => this.offsets.rearm();
 
-    // Raft first: peers may already be waiting for our votes.
+    // The Kafka listener first: clients reconnecting to a restarting node are held (gateHandlers) until
+    // its image is current, rather than refused, which would grow their reconnect backoff to seconds.
+    const handlers = gateHandlers(
+      {
+        3: createMetadataHandler(view, this.services.onUnknownTopic),
+        // Advertises what the server accepts, which it derives from this very table.
+        18: createApiVersionsHandler(() => this.kafka.versions),
+        ...this.o.handlers?.(this.services, logger),
+      },
+      this.currency,
+      { holdMs: STALE_REQUEST_HOLD_MS, logger },
+    );
+    const listen = parseHostPort(config.kafka.listen)!;
+    this.kafka = new KafkaServer({
+      host: listen.host,
+      port: listen.port,
+      handlers,
+      logger,
+      maxRequestBytes: config.kafka.max_request_bytes,
+      versions: SERVED_VERSION_LIMITS,
+    });
+    await this.kafka.start();
+    this.readiness.set("kafka_listener_bound", true);
+    this.startHttp();
+
+    // Then Raft: peers may already be waiting for our votes.
     await this.transport.start();
     this.metaLog = await DurableLog.open({
       dir: join(config.data_dir, META_GROUP),
@@ -214,28 +242,6 @@ export class ChronikNode {
     this.offsets.start();
     logger.info({ voters }, "waiting for a __meta leader");
 
-    const handlers = gateHandlers(
-      {
-        3: createMetadataHandler(view, this.services.onUnknownTopic),
-        // Advertises what the server accepts, which it derives from this very table.
-        18: createApiVersionsHandler(() => this.kafka.versions),
-        ...this.o.handlers?.(this.services, logger),
-      },
-      this.currency,
-      { holdMs: STALE_REQUEST_HOLD_MS, logger },
-    );
-    const listen = parseHostPort(config.kafka.listen)!;
-    this.kafka = new KafkaServer({
-      host: listen.host,
-      port: listen.port,
-      handlers,
-      logger,
-      maxRequestBytes: config.kafka.max_request_bytes,
-      versions: SERVED_VERSION_LIMITS,
-    });
-    await this.kafka.start();
-    this.readiness.set("kafka_listener_bound", true);
-    this.startHttp();
     this.startBrokerLifecycle();
     this.timers.push(setInterval(() => this.controllerTick(), CONTROLLER_TICK_MS));
     this.timers.push(setInterval(() => this.refreshLeadership(), 1000));
@@ -362,27 +368,15 @@ export class ChronikNode {
       void this.offsets.onLeadership(replica.partition, info.isLeader, replica);
   }
 
-  // A partition's Raft leader tells __meta, so Metadata sends clients to it.
   private reportLeadership(replica: PartitionReplica): void {
-    void this.meta
-      .request({
-        kind: "partition_change",
-        change: {
-          type: "partition_change",
-          topic: replica.topic,
-          partition: replica.partition,
-          leader: this.o.config.node_id,
-          leaderEpoch: replica.leaderEpoch,
-          isr: replica.inSyncReplicas(),
-        },
-      })
-      .then((r) => {
-        if (!r.ok)
-          this.o.logger.info(
-            { topic: replica.topic, partition: replica.partition, reply: r },
-            "leadership report refused",
-          );
-      });
+    this.leadership.report({
+      type: "partition_change",
+      topic: replica.topic,
+      partition: replica.partition,
+      leader: this.o.config.node_id,
+      leaderEpoch: replica.leaderEpoch,
+      isr: replica.inSyncReplicas(),
+    });
   }
 
   // Re-report partitions whose image disagrees with this node's Raft view (lost report, ISR change).
