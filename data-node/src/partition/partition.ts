@@ -185,7 +185,13 @@ export class PartitionReplica implements StateMachine {
         continue;
       }
       if (check.kind === "out-of-order") {
-        return { errorCode: PartitionError.OUT_OF_ORDER_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset };
+        // While leadership is being handed over, an earlier batch of this producer may have just been
+        // refused NOT_LEADER_OR_FOLLOWER: this one is refused the same way, so the producer retries
+        // both on the new leader, as Kafka (which answers no batch once it stops leading) would have it.
+        const errorCode = this.group.acceptsProposals()
+          ? PartitionError.OUT_OF_ORDER_SEQUENCE_NUMBER
+          : PartitionError.NOT_LEADER_OR_FOLLOWER;
+        return { errorCode, baseOffset: -1, logStartOffset };
       }
       if (check.kind === "fenced-epoch")
         return { errorCode: PartitionError.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset };

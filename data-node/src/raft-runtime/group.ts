@@ -95,6 +95,12 @@ export class RaftGroup {
     return this.node.transferLeader(to).ok;
   }
 
+  // Leading and not handing leadership over: a proposal now would be accepted.
+  acceptsProposals(): boolean {
+    const r = this.node.raft;
+    return r.role === "leader" && r.leadTransferee === 0;
+  }
+
   private track(r: ProposeResult, onAppended?: () => void): Proposal {
     if (!r.ok) return r;
     return {

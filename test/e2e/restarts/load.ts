@@ -161,9 +161,10 @@ export async function finishLoad(cluster: TestCluster, load: Load): Promise<Load
   };
 }
 
-// Broker errors librdkafka met and retried on its own, by name, from the producer's "msg" debug log.
+// Errors librdkafka met on produce requests and handled on its own, by message, from the producer's
+// "msg" debug log ("... encountered error: Broker: Not leader for partition (actions ...)").
 export function countRetried(log: string): Record<string, number> {
-  return count([...log.matchAll(/Broker: [^(\n]*\(([A-Z_]+)\)/g)].map((m) => m[1]));
+  return count([...log.matchAll(/encountered error: ([^(\n]+?) \(actions/g)].map((m) => m[1]));
 }
 
 export function summary(r: LoadResult): string {

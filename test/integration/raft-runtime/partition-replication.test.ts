@@ -95,3 +95,25 @@ test("an idle group quiesces, wakes for a produce, and a crashed quiesced leader
   });
   expect((await next.produce([buildTestBatch(["c"], ["3"])], -1, 5000)).baseOffset).toBe(2);
 });
+
+test("during a leadership transfer, a batch after one refused NOT_LEADER is refused the same way, not as a sequence gap", async () => {
+  cluster = new LocalCluster([1, 2, 3]);
+  const replicas = await Promise.all([1, 2, 3].map((id) => startPartitionReplica(cluster!, id, id === 1)));
+  const leader = await waitFor("a partition leader", () => replicas.find((r) => r.isLeader));
+  await waitFor("followers caught up", () => replicas.every((r) => r.highWatermark === leader.highWatermark));
+  const producer = { producerId: 9, producerEpoch: 0 };
+  expect(
+    (await leader.produce([buildTestBatch(["a"], ["1"], { ...producer, baseSequence: 0 })], -1, 5000))
+      .errorCode,
+  ).toBe(0);
+  // Hand leadership to a follower and, while the hand-over runs, send two pipelined batches.
+  const target = replicas.find((r) => r !== leader)!;
+  const follower = [1, 2, 3].find((id) => replicas[id - 1] === target)!;
+  leader.group.transferLeader(follower);
+  const [first, second] = await Promise.all([
+    leader.produce([buildTestBatch(["b"], ["2"], { ...producer, baseSequence: 1 })], -1, 5000),
+    leader.produce([buildTestBatch(["c"], ["3"], { ...producer, baseSequence: 2 })], -1, 5000),
+  ]);
+  expect(first.errorCode).toBe(6);
+  expect(second.errorCode).toBe(6);
+});
