@@ -118,10 +118,14 @@ describe("restarts under load", () => {
   });
 });
 
-type TopicAnswer = { errorCode: number; leaders: number[] };
+type TopicAnswer = { errorCode: number; leaders: number[]; replicas: number[][] };
 
 // Metadata for `topics` from one node, over a raw connection: exactly what that node answers.
-async function askMetadata(port: number, topics: string[]): Promise<Map<string, TopicAnswer> | undefined> {
+async function askMetadata(
+  port: number,
+  topics: string[],
+  autoCreate = false,
+): Promise<Map<string, TopicAnswer> | undefined> {
   let client: RawClient;
   try {
     client = await RawClient.open(port);
@@ -129,13 +133,17 @@ async function askMetadata(port: number, topics: string[]): Promise<Map<string, 
     return undefined;
   }
   try {
-    client.send(metadataRequest(1, 9, topics));
+    client.send(metadataRequest(1, 9, topics, autoCreate));
     const [frame] = await client.waitFrames(1, 15_000);
     const res = readResponseFrame(frame, 3, 9).body;
     return new Map(
       res.topics.map((t) => [
         t.name ?? "",
-        { errorCode: t.errorCode, leaders: t.partitions.map((p) => p.leaderId) },
+        {
+          errorCode: t.errorCode,
+          leaders: t.partitions.map((p) => p.leaderId),
+          replicas: t.partitions.map((p) => p.replicaNodes),
+        },
       ]),
     );
   } catch {
@@ -201,5 +209,38 @@ describe("a node that comes back to a changed cluster", () => {
     console.log(
       `asked node 3 ${answers.length} times, ${answers.filter((a) => !a.ready).length} before it was ready`,
     );
+  });
+});
+
+describe("auto-create with a node down", () => {
+  test("waits for the configured replication factor instead of creating a weaker topic", async () => {
+    const c = new TestCluster({ nodes: 3, ...ports });
+    cluster = c;
+    await c.startAll();
+    await c.kill(3);
+    // Until its session lapses node 3 still counts as live (as in Kafka); then it is fenced.
+    await waitFor(
+      "node 3 fenced",
+      async () =>
+        (await c.adminJson<{ nodes: { id: number; state: string }[] }>(1, "/cluster/health")).body.nodes.find(
+          (n) => n.id === 3,
+        )?.state === "fenced",
+      { timeoutMs: 20_000 },
+    );
+    const port = c.node(1).kafkaPort;
+    // Two live brokers, default replication factor 3: every answer is the retriable LEADER_NOT_AVAILABLE.
+    for (let i = 0; i < 5; i++) {
+      const answer = await askMetadata(port, ["auto-rf3"], true);
+      expect(answer?.get("auto-rf3")?.errorCode).toBe(ErrorCode.LEADER_NOT_AVAILABLE);
+    }
+    const listed = await askMetadata(port, ["auto-rf3"], false);
+    expect(listed?.get("auto-rf3")?.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    c.start(3);
+    await c.waitReady(3);
+    const created = await waitFor("auto-create once three brokers are live", async () => {
+      const a = (await askMetadata(port, ["auto-rf3"], true))?.get("auto-rf3");
+      return a?.errorCode === 0 && a.leaders.every((l) => l > 0) ? a : undefined;
+    });
+    expect(created.replicas.every((r) => r.length === 3)).toBe(true);
   });
 });

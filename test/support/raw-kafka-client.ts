@@ -61,12 +61,17 @@ export function apiVersionsRequest(correlationId: number, version: number): Buff
   );
 }
 
-export function metadataRequest(correlationId: number, version: number, topics: string[] | null): Buffer {
+export function metadataRequest(
+  correlationId: number,
+  version: number,
+  topics: string[] | null,
+  allowAutoTopicCreation = false,
+): Buffer {
   return encodeRequestFrame(
     { requestApiKey: 3, requestApiVersion: version, correlationId, clientId: "raw" },
     {
       topics: topics === null ? null : topics.map((name) => ({ name, topicId: ZERO_UUID })),
-      allowAutoTopicCreation: false,
+      allowAutoTopicCreation,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
     },
