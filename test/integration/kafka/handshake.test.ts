@@ -111,7 +111,7 @@ describe("Kafka handshake with real clients", () => {
     const av = gen.readApiVersionsResponse(new Reader(a, 4), 0);
     expect(av.errorCode).toBe(0);
     expect(av.apiKeys).toEqual([
-      { apiKey: 3, minVersion: 0, maxVersion: 9 },
+      { apiKey: 3, minVersion: 0, maxVersion: 12 },
       { apiKey: 18, minVersion: 0, maxVersion: 3 },
     ]);
     const md = gen.readMetadataResponse(new Reader(m, 4), 0);

@@ -223,9 +223,9 @@ describe("KafkaServer", () => {
     unknown.send(frame);
     await unknown.waitClosed();
     const tooNew = await RawClient.open(port);
-    const v10 = metadataRequest(2, 9, null);
-    v10.writeInt16BE(10, 6);
-    tooNew.send(v10);
+    const v13 = metadataRequest(2, 9, null);
+    v13.writeInt16BE(13, 6);
+    tooNew.send(v13);
     await tooNew.waitClosed();
     expect(tooNew.frames).toHaveLength(0);
   });
