@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import type { JsClientName } from "./clients/js-producer.ts";
 
-export const PARTS = ["baselines", "nats", "single", "three", "restarts"] as const;
+export const PARTS = ["baselines", "nats", "single", "three", "restarts", "compaction"] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchArgs {
@@ -17,7 +17,8 @@ Runs the baselines (loopback TCP → file with/without fdatasync, raw fdatasync 
 NATS JetStream on 127.0.0.1:4222) and the chronik scenarios (1 node acks=1; 3 nodes RF3 acks=all
 with fsync: peak, fixed-rate latency at 20%/60%, consume, idle CPU with 1,000 partitions, startup,
 failover; restarts: one node after SIGKILL/SIGTERM with 1 and 1,000 partitions, the whole cluster,
-a rolling restart under load), then writes <out>/<timestamp>.json, .md and .svg (and .png when
+a rolling restart under load; compaction: keyed produce latency with and without cleaning, and
+the cleaner's throughput), then writes <out>/<timestamp>.json, .md and .svg (and .png when
 rsvg-convert exists).
 --quick: under 3 minutes. Default out: bench/results.`;
 

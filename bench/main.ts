@@ -14,6 +14,7 @@ import { hostInfo, load1, type RunInfo } from "./report/run-info.ts";
 import { evaluate } from "./report/targets.ts";
 import { writeReport } from "./report/write.ts";
 import { errorText, type Measurement, notRun } from "./result.ts";
+import { compaction } from "./scenarios/compaction.ts";
 import type { BenchContext } from "./scenarios/context.ts";
 import { restarts } from "./scenarios/restarts.ts";
 import { singleNode } from "./scenarios/single-node.ts";
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
         ),
       );
     }
-    if (args.parts.some((part) => part === "single" || part === "three" || part === "restarts")) {
+    if (args.parts.some((part) => ["single", "three", "restarts", "compaction"].includes(part))) {
       const ctx: BenchContext = {
         profile,
         jsClient: args.jsClient,
@@ -101,6 +102,7 @@ async function main(argv: string[]): Promise<number> {
       if (args.parts.includes("single")) rows.push(...(await singleNode(ctx)));
       if (args.parts.includes("three")) rows.push(...(await threeNode(ctx)));
       if (args.parts.includes("restarts")) rows.push(...(await restarts(ctx)));
+      if (args.parts.includes("compaction")) rows.push(...(await compaction(ctx)));
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ export interface TopicSpec {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  configs?: Record<string, string>;
 }
 
 export function createTopics(bootstrap: string[], topics: TopicSpec[], timeoutMs = 60_000): Promise<void> {
@@ -28,6 +29,7 @@ export function createTopics(bootstrap: string[], topics: TopicSpec[], timeoutMs
           topic: t.topic,
           numPartitions: t.partitions,
           replicationFactor: t.replicationFactor,
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
         })),
       });
     }),

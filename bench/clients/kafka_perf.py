@@ -87,7 +87,8 @@ def produce(a):
                 p.poll(0)
                 time.sleep(ahead)
         try:
-            p.produce(topic, payload, on_delivery=on_delivery)
+            key = str(i % a.keys).encode() if a.keys > 0 else None
+            p.produce(topic, payload, key=key, on_delivery=on_delivery)
             i += 1
         except BufferError:
             p.poll(0.001)
@@ -192,6 +193,7 @@ def main():
     pp.add_argument("--batch-size", type=int, default=1048576)
     pp.add_argument("--compression", default="none")
     pp.add_argument("--throughput", type=float, default=-1, help="records/s; -1 = unthrottled")
+    pp.add_argument("--keys", type=int, default=0, help="record i gets key str(i %% keys); 0 = no keys")
     pp.add_argument("--timeout-s", type=int, default=120)
     cp = sub.add_parser("consume")
     cp.add_argument("--bootstrap", required=True)

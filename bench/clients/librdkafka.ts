@@ -18,6 +18,8 @@ export interface ProduceArgs {
   compression: string;
   // records/s; omit for unthrottled.
   throughput?: number;
+  // Record i gets key i % keys (a compacted topic takes keyed records only); omit for no keys.
+  keys?: number;
   timeoutS: number;
 }
 
@@ -79,6 +81,8 @@ export async function rdProduce(a: ProduceArgs): Promise<ProduceReport> {
     a.compression,
     "--throughput",
     String(a.throughput ?? -1),
+    "--keys",
+    String(a.keys ?? 0),
     "--timeout-s",
     String(a.timeoutS),
   ];

@@ -54,6 +54,7 @@ export class BenchCluster {
     clusterId: string,
     bin = defaultBin,
     fsync: "always" | "never" = "always",
+    storage: Record<string, unknown> = {},
   ): Promise<BenchCluster> {
     const base = await findPortBase(nodes);
     const opts: ClusterOptions = {
@@ -61,7 +62,7 @@ export class BenchCluster {
       kafkaBase: base,
       httpBase: base + 200,
       clusterId,
-      extra: { storage: { fsync } },
+      extra: { storage: { fsync, ...storage } },
     };
     return new BenchCluster(new BenchTestCluster(opts, bin));
   }

@@ -34,6 +34,9 @@ const mtimeSlackMs = 1000;
 // Packages Node must load from node_modules: they find files beside their own module at run time.
 const external = [
   "@node-rs/crc32", // a native addon, per platform
+  "snappy", // native codec addons (storage/cleaner/compression.ts), per platform
+  "lz4-napi",
+  "@mongodb-js/zstd",
   "@electric-sql/pglite", // its wasm and data files
 ];
 // Bundled CommonJS packages call require() for Node's built-in modules.

@@ -58,6 +58,18 @@ const storageSection = z.strictObject({
     .int()
     .min(1000)
     .default(7 * 24 * 3600 * 1000),
+  // log.retention.check.interval.ms: how often segments past retention are looked for.
+  retention_check_ms: z.number().int().min(10).default(60_000),
+  // log.cleaner.backoff.ms: how often the leaders of compacted topics check whether to clean.
+  cleaner_backoff_ms: z.number().int().min(10).default(15_000),
+  // log.cleaner.dedupe.buffer.size: the offset map of one cleaning; more keys take several passes.
+  cleaner_dedupe_buffer_bytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(32 * 1024 * 1024),
+  // log.cleaner.io.max.bytes.per.second: read plus written by a cleaning; -1 for no limit.
+  cleaner_io_max_bytes_per_second: z.number().int().min(-1).default(-1),
 });
 
 const topicDefaultsSection = z.strictObject({
@@ -70,6 +82,9 @@ const topicDefaultsSection = z.strictObject({
     .min(-1)
     .default(7 * 24 * 3600 * 1000),
   retention_bytes: z.number().int().min(-1).default(-1),
+  // message.max.bytes: the largest record batch a producer may append, unless the topic's
+  // max.message.bytes says otherwise. Kafka's default: 1 MiB plus a batch header's 12 bytes.
+  max_message_bytes: z.number().int().min(0).default(1_048_588),
 });
 
 const brokerSection = z.strictObject({

@@ -1,6 +1,8 @@
 import { connect, type Socket } from "node:net";
 import { FrameDecoder } from "../../data-node/src/kafka/framing.ts";
-import { encodeRequestFrame } from "../../data-node/src/kafka/protocol/codec.ts";
+import { codecOf, encodeRequestFrame, readResponseFrame } from "../../data-node/src/kafka/protocol/codec.ts";
+import type { ApiMessages } from "../../data-node/src/kafka/protocol/generated/apis.ts";
+import type { FetchRequest } from "../../data-node/src/kafka/protocol/generated/fetch-request.ts";
 import * as gen from "../../data-node/src/kafka/protocol/generated/index.ts";
 import { ZERO_UUID } from "../../data-node/src/kafka/protocol/uuid.ts";
 
@@ -78,4 +80,62 @@ export function metadataRequest(
     gen.sizeMetadataRequest,
     gen.writeMetadataRequest,
   );
+}
+
+// A consumer's Fetch of some partitions of one topic (from offset 0 unless given), answered at once.
+export function consumerFetch(
+  topic: string,
+  partitions: { partition: number; fetchOffset?: bigint; currentLeaderEpoch?: number }[],
+  maxBytes = 1 << 20,
+): FetchRequest {
+  return {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        partitions: partitions.map((p) => ({
+          partition: p.partition,
+          currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
+          fetchOffset: p.fetchOffset ?? 0n,
+          lastFetchedEpoch: -1,
+          logStartOffset: -1n,
+          partitionMaxBytes: maxBytes,
+        })),
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: "",
+  };
+}
+
+// One request to the broker on `port` over a fresh connection, through the generated codecs, for an
+// API no client on this machine calls; resolves with the decoded response body.
+export async function rawRequest<K extends keyof ApiMessages>(
+  port: number,
+  apiKey: K,
+  version: number,
+  body: ApiMessages[K]["request"],
+): Promise<ApiMessages[K]["response"]> {
+  const codec = codecOf(apiKey);
+  const client = await RawClient.open(port);
+  try {
+    client.send(
+      encodeRequestFrame(
+        { requestApiKey: apiKey, requestApiVersion: version, correlationId: 1, clientId: "raw" },
+        body,
+        codec.sizeRequest,
+        codec.writeRequest,
+      ),
+    );
+    const [frame] = await client.waitFrames(1);
+    return readResponseFrame(frame, apiKey, version).body;
+  } finally {
+    client.close();
+  }
 }

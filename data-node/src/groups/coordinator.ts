@@ -3,7 +3,15 @@ import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from ".
 import { appendErrorCode, ErrorCode } from "./error-codes.ts";
 import { Group, type Member, metadataFor, sameProtocols } from "./group.ts";
 import { groupFromRecordValue, groupRecordValue } from "./group-records.ts";
-import { commitError, everyPartition, expireOffsets, fetchOffsets, prepareCommit } from "./offsets.ts";
+import {
+  commitError,
+  deleteOffsets,
+  everyPartition,
+  expireOffsets,
+  fetchOffsets,
+  prepareCommit,
+  removeOffsets,
+} from "./offsets.ts";
 import { partitionForGroup } from "./partition-for-group.ts";
 import { rebuildFromRecords } from "./rebuild.ts";
 import { type CoordinatorRecord, encodeGroupMetadataRecord } from "./records.ts";
@@ -19,6 +27,8 @@ import type {
   ListedGroup,
   OffsetCommitRequest,
   OffsetCommitResult,
+  OffsetDeleteRequest,
+  OffsetDeleteResult,
   OffsetFetchRequest,
   OffsetFetchResult,
   SyncGroupRequest,
@@ -259,6 +269,53 @@ export class GroupCoordinator {
     const coordinatorError = this.coordinatorError(req.groupId);
     if (coordinatorError !== 0) return { errorCode: coordinatorError, topics: [] };
     return fetchOffsets(this.groups.get(req.groupId), req.topics);
+  }
+
+  // DeleteGroups (KIP-229): a group without members goes, with its offsets. Their tombstones reach
+  // __consumer_offsets before the answer, so a coordinator that loads the partition later does not
+  // bring the group back.
+  deleteGroups(groupIds: string[], now: number): Promise<{ groupId: string; errorCode: number }[]> {
+    return Promise.all(
+      [...new Set(groupIds)].map(async (groupId) => ({
+        groupId,
+        errorCode: await this.deleteGroup(groupId, now),
+      })),
+    );
+  }
+
+  private async deleteGroup(groupId: string, now: number): Promise<number> {
+    const coordinatorError = this.coordinatorError(groupId);
+    if (coordinatorError !== 0) return coordinatorError;
+    const group = this.groups.get(groupId);
+    if (!group) return ErrorCode.GROUP_ID_NOT_FOUND;
+    this.advance(group, now);
+    if (group.state !== "Empty") return ErrorCode.NON_EMPTY_GROUP;
+    const tombstones = [...removeOffsets(group, () => true), encodeGroupMetadataRecord(groupId, null)];
+    group.transition("Dead", now);
+    this.groups.delete(groupId);
+    this.log.info({ group: groupId, offsets: tombstones.length - 1 }, "group deleted");
+    return this.append(group.partition, tombstones).then(
+      () => ErrorCode.NONE,
+      (err: unknown) => appendErrorCode(err),
+    );
+  }
+
+  // OffsetDelete (KIP-496): removes a group's offsets of partitions it does not consume (offsets.ts),
+  // durably as DeleteGroups does.
+  async deleteOffsets(req: OffsetDeleteRequest, now: number): Promise<OffsetDeleteResult> {
+    const fail = (errorCode: number): OffsetDeleteResult => ({ errorCode, topics: [] });
+    if (req.groupId === "") return fail(ErrorCode.INVALID_GROUP_ID);
+    const coordinatorError = this.coordinatorError(req.groupId);
+    if (coordinatorError !== 0) return fail(coordinatorError);
+    const group = this.groups.get(req.groupId);
+    if (!group) return fail(ErrorCode.GROUP_ID_NOT_FOUND);
+    this.advance(group, now);
+    const { result, records } = deleteOffsets(group, req.topics);
+    if (records.length === 0) return result;
+    return this.append(group.partition, records).then(
+      () => result,
+      (err: unknown) => fail(appendErrorCode(err)),
+    );
   }
 
   describeGroups(groupIds: string[]): DescribedGroup[] {

@@ -5,6 +5,8 @@ import { type CoordinatorRecord, encodeOffsetCommitRecord, type OffsetCommitValu
 import type {
   OffsetCommitRequest,
   OffsetCommitResult,
+  OffsetDeleteRequest,
+  OffsetDeleteResult,
   OffsetFetchPartition,
   OffsetFetchRequest,
   OffsetFetchResult,
@@ -137,6 +139,62 @@ export function fetchOffsets(
   };
 }
 
+// The topics the members of a consumer group subscribe to, or null when their subscriptions cannot be
+// read (no protocol chosen yet, metadata not in the consumer protocol's format).
+function groupSubscriptions(group: Group): Set<string> | null {
+  if (group.protocolName === null) return null;
+  return subscribedTopics([...group.members.values()].map((m) => metadataFor(m, group.protocolName)));
+}
+
+// Removes the group's committed offsets that `remove` picks; returns their tombstones.
+export function removeOffsets(
+  group: Group,
+  remove: (topic: string, partition: number, value: OffsetCommitValue) => boolean,
+): CoordinatorRecord[] {
+  const tombstones: CoordinatorRecord[] = [];
+  for (const [topic, partitions] of group.offsets) {
+    for (const [partition, value] of partitions) {
+      if (!remove(topic, partition, value)) continue;
+      partitions.delete(partition);
+      tombstones.push(encodeOffsetCommitRecord({ group: group.groupId, topic, partition }, null));
+    }
+    if (partitions.size === 0) group.offsets.delete(topic);
+  }
+  return tombstones;
+}
+
+// OffsetDelete (KIP-496), Kafka's rules: a group without members loses the offsets asked for; a
+// consumer group with members keeps those of topics it subscribes to (GROUP_SUBSCRIBED_TO_TOPIC; all
+// topics when its subscriptions cannot be read); any other group with members is NON_EMPTY_GROUP.
+// Removes the offsets and returns their tombstones.
+export function deleteOffsets(
+  group: Group,
+  topics: OffsetDeleteRequest["topics"],
+): { result: OffsetDeleteResult; records: CoordinatorRecord[] } {
+  let subscribed: Set<string> | null = new Set();
+  if (group.state !== "Empty") {
+    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE)
+      return { result: { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] }, records: [] };
+    subscribed = groupSubscriptions(group);
+  }
+  const removable = (topic: string) => subscribed !== null && !subscribed.has(topic);
+  const asked = new Set(
+    topics.flatMap((t) => (removable(t.name) ? t.partitionIndexes.map((p) => `${t.name}\u0000${p}`) : [])),
+  );
+  const records = removeOffsets(group, (topic, partition) => asked.has(`${topic}\u0000${partition}`));
+  const result: OffsetDeleteResult = {
+    errorCode: ErrorCode.NONE,
+    topics: topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex) => ({
+        partitionIndex,
+        errorCode: removable(t.name) ? ErrorCode.NONE : ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC,
+      })),
+    })),
+  };
+  return { result, records };
+}
+
 // Removes the group's expired offsets and returns their tombstones. Kafka's rules: offsets of a
 // group that only stores offsets expire by commit time; a consumer group's offsets expire once it
 // has been Empty for the retention period; a Stable consumer group loses only offsets of topics no
@@ -149,26 +207,17 @@ export function expireOffsets(group: Group, now: number, retentionMs: number): C
   } else if (group.state === "Empty") {
     since = () => group.stateSince;
   } else if (group.protocolType === CONSUMER_PROTOCOL_TYPE && group.state === "Stable") {
-    const topics = subscribedTopics(
-      [...group.members.values()].map((m) => metadataFor(m, group.protocolName)),
-    );
+    const topics = groupSubscriptions(group);
     if (topics === null) return [];
     subscribed = topics;
     since = (v) => v.commitTimestamp;
   } else {
     return [];
   }
-  const tombstones: CoordinatorRecord[] = [];
-  for (const [topic, partitions] of group.offsets) {
-    if (subscribed.has(topic)) continue;
-    for (const [partition, value] of partitions) {
-      const expired =
-        value.expireTimestamp !== null ? now >= value.expireTimestamp : now - since(value) >= retentionMs;
-      if (!expired) continue;
-      partitions.delete(partition);
-      tombstones.push(encodeOffsetCommitRecord({ group: group.groupId, topic, partition }, null));
-    }
-    if (partitions.size === 0) group.offsets.delete(topic);
-  }
-  return tombstones;
+  return removeOffsets(
+    group,
+    (topic, _, value) =>
+      !subscribed.has(topic) &&
+      (value.expireTimestamp !== null ? now >= value.expireTimestamp : now - since(value) >= retentionMs),
+  );
 }

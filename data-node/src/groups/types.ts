@@ -121,6 +121,17 @@ export interface OffsetFetchResult {
   topics: { name: string; partitions: OffsetFetchPartition[] }[];
 }
 
+export interface OffsetDeleteRequest {
+  groupId: string;
+  topics: { name: string; partitionIndexes: number[] }[];
+}
+
+// errorCode: the group's (NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, ...), with no topics.
+export interface OffsetDeleteResult {
+  errorCode: number;
+  topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[];
+}
+
 export interface DescribedMember {
   memberId: string;
   groupInstanceId: string | null;

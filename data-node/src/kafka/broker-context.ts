@@ -1,4 +1,7 @@
 import type { GroupCoordinator } from "../groups/coordinator.ts";
+import type { ConfigEntry } from "../meta/config-resolver.ts";
+import type { ReplicaAssignment } from "../meta/manual-assignment.ts";
+import type { AlterTopicConfigs } from "../meta/topic-config-changes.ts";
 import type { PartitionReplica } from "../partition/partition.ts";
 import type { MetadataView, UnknownTopicHook } from "./handlers/metadata.ts";
 
@@ -11,6 +14,8 @@ export interface TopicToCreate {
   numPartitions: number;
   replicationFactor: number;
   configs: Record<string, string>;
+  // The client's replica placement: partition i on brokerIds (the first is the preferred leader).
+  assignments?: ReplicaAssignment[];
 }
 
 export interface TopicOutcome {
@@ -22,13 +27,15 @@ export interface TopicOutcome {
   replicationFactor?: number;
 }
 
-export interface ConfigEntry {
-  name: string;
-  value: string | null;
-  readOnly: boolean;
-  // True when the value is the broker default rather than set on the topic.
-  isDefault: boolean;
-  isSensitive: boolean;
+export type { ConfigEntry };
+
+// DescribeLogDirs: a node has one log dir, its data dir.
+export interface LogDirDescription {
+  path: string;
+  // Bytes on disk of each partition replica the node hosts.
+  partitions: { topic: string; partition: number; sizeBytes: number }[];
+  // The file system's size and the bytes available to the node; null when it cannot be read.
+  space: { totalBytes: number; usableBytes: number } | null;
 }
 
 export interface BrokerAddress {
@@ -48,9 +55,17 @@ export interface BrokerContext {
   createTopics(topics: TopicToCreate[], validateOnly: boolean): Promise<TopicOutcome[]>;
   deleteTopics(names: string[]): Promise<TopicOutcome[]>;
   createPartitions(reqs: { name: string; count: number }[], validateOnly: boolean): Promise<TopicOutcome[]>;
-  // undefined: no such topic.
+  // Every topic config with its value and source; undefined: no such topic.
   topicConfigs(name: string): ConfigEntry[] | undefined;
+  // The same for a topic that would have these overrides (a validate-only CreateTopics).
+  describeTopicConfigs(overrides: Record<string, string>): ConfigEntry[];
   brokerConfigs(): ConfigEntry[];
+  // AlterConfigs / IncrementalAlterConfigs on a topic, through the __meta leader; resolves once this
+  // node's image has the change.
+  alterTopicConfigs(req: AlterTopicConfigs): Promise<{ errorCode: number; errorMessage?: string }>;
+  // The effective configs (overrides over node defaults) of this node's replica of a partition.
+  replicaConfigs(topic: string, partition: number): Readonly<Record<string, string>> | undefined;
+  logDir(): Promise<LogDirDescription>;
   // Idempotent producers: a fresh producer id (epoch 0) from this node's block, allocated via __meta.
   allocateProducerId(): Promise<{ errorCode: number; producerId: number; producerEpoch: number }>;
   // Consumer groups: the broker that coordinates a group (the leader of its __consumer_offsets

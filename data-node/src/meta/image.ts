@@ -170,8 +170,12 @@ export class MetaImage {
       case "topic_config": {
         const t = this._topics.get(record.topic);
         if (!t) return fail("UNKNOWN_TOPIC_OR_PARTITION", `no topic ${record.topic}`);
-        for (const key of record.delete) delete t.configs[key];
-        Object.assign(t.configs, record.set);
+        if (record.topicId !== undefined && record.topicId !== t.id)
+          return fail("UNKNOWN_TOPIC_ID", `topic ${record.topic} has another id`);
+        // A new object, not an edit in place: replicas notice a change by identity.
+        const configs = { ...t.configs };
+        for (const key of record.delete) delete configs[key];
+        t.configs = Object.assign(configs, record.set);
         return OK;
       }
       case "producer_id_block": {

@@ -102,6 +102,8 @@ export const partitionChangeSchema = z.object({
 export const topicConfigSchema = z.object({
   type: z.literal("topic_config"),
   topic: z.string().min(1),
+  // The topic the change was planned for: a topic re-created under the same name is left alone.
+  topicId: z.string().min(1).optional(),
   set: z.record(z.string(), z.string()),
   delete: z.array(z.string()),
 });

@@ -1,6 +1,8 @@
 import { type AssignmentError, assignReplicas } from "./assignment.ts";
 import type { MetaImage } from "./image.ts";
-import type { CreatePartitions, CreateTopic, DeleteTopic, TopicConfig } from "./records.ts";
+import { type ManualAssignmentError, manualAssignment, type ReplicaAssignment } from "./manual-assignment.ts";
+import type { CreatePartitions, CreateTopic, DeleteTopic } from "./records.ts";
+import { type ConfigError, validateTopicConfigs } from "./topic-config-validation.ts";
 
 // Controller duties for topic admin requests: validate against the image, assign replicas, and return
 // the record to propose (or the Kafka error to answer with).
@@ -8,6 +10,8 @@ import type { CreatePartitions, CreateTopic, DeleteTopic, TopicConfig } from "./
 export type TopicPlanError = {
   error:
     | AssignmentError["error"]
+    | ManualAssignmentError["error"]
+    | ConfigError["error"]
     | "TOPIC_ALREADY_EXISTS"
     | "INVALID_TOPIC_EXCEPTION"
     | "UNKNOWN_TOPIC_OR_PARTITION";
@@ -31,6 +35,9 @@ export function planCreateTopic(
     partitions: number;
     replicationFactor: number;
     configs?: Record<string, string>;
+    // The client's own placement (CreateTopics assignments); partitions and replicationFactor are
+    // then ignored.
+    assignments?: ReplicaAssignment[];
     // A fresh UUID string from the caller (the controller owns randomness, not this function).
     topicId: string;
   },
@@ -38,10 +45,11 @@ export function planCreateTopic(
   const invalid = validateTopicName(req.name);
   if (invalid) return invalid;
   if (image.topic(req.name)) return { error: "TOPIC_ALREADY_EXISTS", message: `topic ${req.name} exists` };
-  const assignment = assignReplicas(image, {
-    partitions: req.partitions,
-    replicationFactor: req.replicationFactor,
-  });
+  const configs = validateTopicConfigs(req.configs ?? {});
+  if ("error" in configs) return configs;
+  const assignment = req.assignments?.length
+    ? manualAssignment(image, req.assignments)
+    : assignReplicas(image, { partitions: req.partitions, replicationFactor: req.replicationFactor });
   if ("error" in assignment) return assignment;
   return {
     record: {
@@ -50,7 +58,7 @@ export function planCreateTopic(
       topicId: req.topicId,
       internal: req.name.startsWith("__"),
       partitions: assignment,
-      configs: { ...(req.configs ?? {}) },
+      configs: configs.configs,
     },
   };
 }
@@ -80,20 +88,4 @@ export function planDeleteTopic(image: MetaImage, name: string): { record: Delet
   const t = image.topic(name);
   if (!t) return { error: "UNKNOWN_TOPIC_OR_PARTITION", message: `no topic ${name}` };
   return { record: { type: "delete_topic", name, topicId: t.id } };
-}
-
-export function planTopicConfig(
-  image: MetaImage,
-  req: { topic: string; set?: Record<string, string>; delete?: string[] },
-): { record: TopicConfig } | TopicPlanError {
-  if (!image.topic(req.topic))
-    return { error: "UNKNOWN_TOPIC_OR_PARTITION", message: `no topic ${req.topic}` };
-  return {
-    record: {
-      type: "topic_config",
-      topic: req.topic,
-      set: { ...(req.set ?? {}) },
-      delete: [...(req.delete ?? [])],
-    },
-  };
 }

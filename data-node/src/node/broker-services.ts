@@ -1,11 +1,21 @@
+import { statfs } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { NodeConfig } from "../../../shared/config/schema.ts";
 import type { Logger } from "../../../shared/log.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
 import { partitionForGroup } from "../groups/partition-for-group.ts";
-import type { BrokerContext, ConfigEntry, TopicOutcome, TopicToCreate } from "../kafka/broker-context.ts";
+import type {
+  BrokerContext,
+  ConfigEntry,
+  LogDirDescription,
+  TopicOutcome,
+  TopicToCreate,
+} from "../kafka/broker-context.ts";
 import type { MetadataView, TopicView, UnknownTopicHook } from "../kafka/handlers/metadata.ts";
 import { ErrorCode } from "../kafka/protocol/errors.ts";
 import { assignableBrokers } from "../meta/assignment.ts";
+import { ConfigResolver } from "../meta/config-resolver.ts";
+import type { AlterTopicConfigs } from "../meta/topic-config-changes.ts";
 import { validateTopicName } from "../meta/topics.ts";
 import type { PartitionReplica } from "../partition/partition.ts";
 import type { MetaReply } from "./meta-requests.ts";
@@ -26,6 +36,7 @@ export class BrokerServices implements BrokerContext {
   brokerEpoch = -1;
   onGroupActivity?: () => void;
   private producerIds = { next: 0, end: 0 };
+  private readonly configs: ConfigResolver;
 
   constructor(
     private readonly config: NodeConfig,
@@ -36,6 +47,7 @@ export class BrokerServices implements BrokerContext {
     private readonly logger: Logger,
   ) {
     this.nodeId = config.node_id;
+    this.configs = new ConfigResolver(config);
   }
 
   now(): number {
@@ -95,6 +107,7 @@ export class BrokerServices implements BrokerContext {
           partitions: t.numPartitions < 0 ? d.partitions : t.numPartitions,
           replicationFactor: t.replicationFactor < 0 ? d.replication_factor : t.replicationFactor,
           configs: t.configs,
+          assignments: t.assignments,
           validateOnly,
         });
         if (!reply.ok) return { name: t.name, errorCode: errorCodeOf(reply), errorMessage: reply.message };
@@ -140,58 +153,46 @@ export class BrokerServices implements BrokerContext {
     );
   }
 
-  private topicDefaults(): Record<string, string> {
-    const d = this.config.topic_defaults;
-    return {
-      "cleanup.policy": "delete",
-      "compression.type": "producer",
-      "retention.ms": String(d.retention_ms),
-      "retention.bytes": String(d.retention_bytes),
-      "segment.bytes": String(this.config.storage.segment_bytes),
-      "segment.ms": String(this.config.storage.segment_ms),
-      "max.message.bytes": String(this.config.kafka.max_request_bytes),
-      "message.timestamp.type": "CreateTime",
-      "min.insync.replicas": "1",
-    };
-  }
-
   topicConfigs(name: string): ConfigEntry[] | undefined {
     const t = this.meta.state.image.topic(name);
-    if (!t) return undefined;
-    const defaults = this.topicDefaults();
-    const keys = [...new Set([...Object.keys(defaults), ...Object.keys(t.configs)])].sort();
-    return keys.map((key) => ({
-      name: key,
-      value: t.configs[key] ?? defaults[key] ?? null,
-      readOnly: false,
-      isDefault: !(key in t.configs),
-      isSensitive: false,
-    }));
+    return t && this.configs.describeTopic(t.configs);
+  }
+
+  describeTopicConfigs(overrides: Record<string, string>): ConfigEntry[] {
+    return this.configs.describeTopic(overrides);
   }
 
   brokerConfigs(): ConfigEntry[] {
-    const c = this.config;
-    const entries: Record<string, string> = {
-      "broker.id": String(c.node_id),
-      "auto.create.topics.enable": String(c.topic_defaults.auto_create),
-      "num.partitions": String(c.topic_defaults.partitions),
-      "default.replication.factor": String(c.topic_defaults.replication_factor),
-      "offsets.topic.num.partitions": String(c.groups.offsets_partitions),
-      "offsets.topic.replication.factor": String(c.groups.offsets_replication_factor),
-      "log.retention.ms": String(c.topic_defaults.retention_ms),
-      "log.retention.bytes": String(c.topic_defaults.retention_bytes),
-      "log.segment.bytes": String(c.storage.segment_bytes),
-      "socket.request.max.bytes": String(c.kafka.max_request_bytes),
-      "group.min.session.timeout.ms": String(c.groups.min_session_timeout_ms),
-      "group.max.session.timeout.ms": String(c.groups.max_session_timeout_ms),
-    };
-    return Object.entries(entries).map(([name, value]) => ({
-      name,
-      value,
-      readOnly: true,
-      isDefault: false,
-      isSensitive: false,
-    }));
+    return this.configs.describeBroker();
+  }
+
+  async alterTopicConfigs(req: AlterTopicConfigs): Promise<{ errorCode: number; errorMessage?: string }> {
+    const reply = await this.meta.request({ kind: "alter_topic_configs", ...req });
+    if (!reply.ok) return { errorCode: errorCodeOf(reply), errorMessage: reply.message };
+    await this.caughtUp(reply);
+    return { errorCode: 0 };
+  }
+
+  replicaConfigs(topic: string, partition: number): Readonly<Record<string, string>> | undefined {
+    return this.replicas.configs(topic, partition);
+  }
+
+  async logDir(): Promise<LogDirDescription> {
+    const path = resolve(this.config.data_dir);
+    const partitions = this.replicas
+      .all()
+      .map((r) => ({ topic: r.topic, partition: r.partition, sizeBytes: r.log.sizeBytes() }));
+    try {
+      const fsStats = await statfs(path);
+      return {
+        path,
+        partitions,
+        space: { totalBytes: fsStats.blocks * fsStats.bsize, usableBytes: fsStats.bavail * fsStats.bsize },
+      };
+    } catch (err) {
+      this.logger.warn({ err, path }, "cannot read the data dir's file system");
+      return { path, partitions, space: null };
+    }
   }
 
   async allocateProducerId(): Promise<{ errorCode: number; producerId: number; producerEpoch: number }> {

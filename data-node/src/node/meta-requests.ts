@@ -1,6 +1,8 @@
 import type { HeartbeatReply, PlanError } from "../meta/broker-requests.ts";
 import type { BrokerHeartbeat } from "../meta/liveness.ts";
+import type { ReplicaAssignment } from "../meta/manual-assignment.ts";
 import type { PartitionChange, RegisterBroker } from "../meta/records.ts";
+import type { AlterTopicConfigs } from "../meta/topic-config-changes.ts";
 
 // Requests any node may make of the __meta leader; a follower forwards them over the transport
 // (JSON in the Forward RPC). The leader validates against its image, proposes records, and answers
@@ -14,10 +16,12 @@ export type MetaRequest =
       partitions: number;
       replicationFactor: number;
       configs: Record<string, string>;
+      assignments?: ReplicaAssignment[];
       validateOnly: boolean;
     }
   | { kind: "delete_topic"; name: string }
   | { kind: "create_partitions"; topic: string; totalCount: number; validateOnly: boolean }
+  | ({ kind: "alter_topic_configs" } & AlterTopicConfigs)
   | { kind: "partition_changes"; changes: PartitionChange[] }
   | { kind: "producer_ids"; nodeId: number; brokerEpoch: number }
   | { kind: "controlled_shutdown"; nodeId: number; brokerEpoch: number };

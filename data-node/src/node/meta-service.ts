@@ -6,6 +6,7 @@ import type { ApplyResult } from "../meta/image.ts";
 import type { MetaState } from "../meta/meta-state.ts";
 import type { MetaRecord } from "../meta/records.ts";
 import { planControlledShutdown } from "../meta/shutdown.ts";
+import { alterTopicConfigsSchema, planAlterTopicConfigs } from "../meta/topic-config-changes.ts";
 import { planCreatePartitions, planCreateTopic, planDeleteTopic } from "../meta/topics.ts";
 import { type Entry, EntryType, type Snapshot, type SoftState } from "../raft/types.ts";
 import type { RaftGroup, StateMachine } from "../raft-runtime/group.ts";
@@ -202,6 +203,14 @@ export class MetaService implements StateMachine {
         const plan = planCreatePartitions(image, req);
         if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
         if (req.validateOnly) return { ok: true };
+        return this.proposeOne(plan.record);
+      }
+      case "alter_topic_configs": {
+        const parsed = alterTopicConfigsSchema.safeParse(req);
+        if (!parsed.success) return { ok: false, error: "INVALID_REQUEST", message: parsed.error.message };
+        const plan = planAlterTopicConfigs(image, parsed.data);
+        if ("error" in plan) return { ok: false, error: plan.error, message: plan.message };
+        if (parsed.data.validateOnly || plan.record === null) return { ok: true };
         return this.proposeOne(plan.record);
       }
       case "partition_changes": {

@@ -15,6 +15,7 @@ import { createMetadataHandler } from "../kafka/handlers/metadata.ts";
 import { KafkaServer } from "../kafka/server.ts";
 import { gateHandlers } from "../kafka/serving-gate.ts";
 import { abortableSleep } from "../meta/backoff.ts";
+import { ConfigResolver } from "../meta/config-resolver.ts";
 import { ImageCurrency } from "../meta/image-currency.ts";
 import { runBrokerLifecycle } from "../meta/lifecycle.ts";
 import { MetaState } from "../meta/meta-state.ts";
@@ -23,6 +24,7 @@ import type { RegisterBroker } from "../meta/records.ts";
 import { type MirrorPublisher, startMirrorPublisher } from "../mirror/publisher.ts";
 import type { LeadershipInfo, PartitionReplica } from "../partition/partition.ts";
 import { RaftRuntime } from "../raft-runtime/runtime.ts";
+import { retentionLimits } from "../storage/cleaner/settings.ts";
 import type { DataDirClaim } from "../storage/data-dir.ts";
 import { DurableLog } from "../storage/durable-log.ts";
 import { GroupCommitter } from "../storage/group-committer.ts";
@@ -41,8 +43,6 @@ const CONTROLLER_TICK_MS = 500;
 // How long a Kafka request waits for a restarting (or cut-off) node's image to become current before
 // it is answered from the stale view, whose answers are all retriable.
 const STALE_REQUEST_HOLD_MS = 5000;
-// Kafka's log.retention.check.interval.ms is 5 minutes; segments are large, so a minute is plenty.
-const RETENTION_CHECK_MS = 60_000;
 
 export interface NodeOptions {
   config: NodeConfig;
@@ -133,19 +133,27 @@ export class ChronikNode {
       sessionTimeoutMs: config.broker.session_timeout_ms,
       readiness: this.readiness,
     });
+    const topicConfigs = new ConfigResolver(config);
     this.replicas = new ReplicaManager({
       nodeId: config.node_id,
       dataDir: config.data_dir,
       runtime: this.runtime,
       logger,
+      topicConfigs: (overrides) => topicConfigs.effectiveTopicConfigs(overrides),
       logOptions: (configs) => ({
         fsync: config.storage.fsync,
-        segmentBytes: Number(configs["segment.bytes"] ?? config.storage.segment_bytes),
-        segmentMs: Number(configs["segment.ms"] ?? config.storage.segment_ms),
-        retentionMs: Number(configs["retention.ms"] ?? config.topic_defaults.retention_ms),
-        retentionBytes: Number(configs["retention.bytes"] ?? config.topic_defaults.retention_bytes),
+        segmentBytes: Number(configs["segment.bytes"]),
+        segmentMs: Number(configs["segment.ms"]),
+        ...retentionLimits(configs),
       }),
       onLeadership: (replica, info) => this.onPartitionLeadership(replica, info),
+      cleaner: {
+        mapBytes: config.storage.cleaner_dedupe_buffer_bytes,
+        ioBytesPerSec:
+          config.storage.cleaner_io_max_bytes_per_second < 0
+            ? Infinity
+            : config.storage.cleaner_io_max_bytes_per_second,
+      },
     });
     this.meta = new MetaService(metaState, {
       nodeId: config.node_id,
@@ -245,7 +253,9 @@ export class ChronikNode {
     this.startBrokerLifecycle();
     this.timers.push(setInterval(() => this.controllerTick(), CONTROLLER_TICK_MS));
     this.timers.push(setInterval(() => this.refreshLeadership(), 1000));
-    this.timers.push(setInterval(() => void this.replicas.enforceRetention(Date.now()), RETENTION_CHECK_MS));
+    const { retention_check_ms, cleaner_backoff_ms } = config.storage;
+    this.timers.push(setInterval(() => void this.replicas.enforceRetention(Date.now()), retention_check_ms));
+    this.timers.push(setInterval(() => this.replicas.compactLogs(Date.now()), cleaner_backoff_ms));
     void this.readiness.whenReady(this.abort.signal).then(
       () => logger.info({ ms: Date.now() - started }, "node ready"),
       () => undefined,

@@ -1,10 +1,11 @@
 import type { Logger } from "../../../shared/log.ts";
 import { ProgressState } from "../raft/progress.ts";
-import { type Entry, EntryType, Role, type Snapshot, type SoftState } from "../raft/types.ts";
+import { type Entry, Role, type Snapshot, type SoftState } from "../raft/types.ts";
 import type { Proposal, RaftGroup, StateMachine } from "../raft-runtime/group.ts";
 import { ProposalLostError } from "../raft-runtime/proposals.ts";
 import { DEFAULT_LOG_OPTIONS, type DurableLog } from "../storage/durable-log.ts";
 import { OffsetOutOfRangeError } from "../storage/errors.ts";
+import { isDataEntry } from "../storage/format.ts";
 import {
   asBuffer,
   BATCH,
@@ -14,6 +15,8 @@ import {
   readInt64,
   setBatchHeader,
 } from "../storage/record-batch.ts";
+import { EpochHistory, type EpochLog } from "./epoch-history.ts";
+import type { LogControl } from "./log-control.ts";
 import { type BatchIdentity, ProducerStateTable } from "./producer-state.ts";
 import { ProposalWindow } from "./proposal-window.ts";
 import { HighWatermarkWaiters } from "./waiters.ts";
@@ -46,16 +49,24 @@ export interface FetchOutcome {
   bytes: number;
 }
 
+export interface ListOffsetOutcome {
+  errorCode: number;
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+// ListOffsets' target timestamp for the record with the largest timestamp (KIP-734).
+const MAX_TIMESTAMP = -3;
+
 export interface LeadershipInfo {
   isLeader: boolean;
   leaderId: number | undefined;
   term: number;
 }
 
-export type PartitionLog = Pick<
-  DurableLog,
-  "read" | "logStartOffset" | "logEndOffset" | "nextOffsetAfter" | "offsetForTimestamp" | "lastIndex"
->;
+export type PartitionLog = EpochLog &
+  Pick<DurableLog, "read" | "offsetForTimestamp" | "maxTimestamp" | "sizeBytes">;
 
 // One replica of a partition: the state machine of its Raft group (the high watermark and producer
 // state follow committed entries) and, on the leader, the produce and fetch paths.
@@ -70,6 +81,10 @@ export class PartitionReplica implements StateMachine {
   private readonly hwWaiters = new HighWatermarkWaiters();
   // Half the log's tail cache: what is proposed is still cached when it is sent and applied.
   private readonly window = new ProposalWindow(DEFAULT_LOG_OPTIONS.cacheBytes / 2);
+  // Where each leader epoch starts in this replica's log (OffsetForLeaderEpoch, KIP-320).
+  readonly epochs: EpochHistory;
+  // Carries out the control entries (compaction, DeleteRecords) on this replica's log; set by the owner.
+  control: LogControl | undefined;
 
   constructor(
     readonly topic: string,
@@ -79,6 +94,7 @@ export class PartitionReplica implements StateMachine {
     private readonly onLeadership: (p: PartitionReplica, info: LeadershipInfo) => void = () => {},
   ) {
     this.highWatermark = log.logStartOffset();
+    this.epochs = EpochHistory.open(log, logger);
   }
 
   get isLeader(): boolean {
@@ -94,7 +110,7 @@ export class PartitionReplica implements StateMachine {
   apply(entries: readonly Entry[]): void {
     let hw = this.highWatermark;
     for (const e of entries) {
-      if (e.type !== EntryType.Normal || e.data.byteLength === 0) continue;
+      if (this.control?.apply(e) || !isDataEntry(e, true)) continue;
       const batch = asBuffer(e.data);
       this.committedProducers.record(identityOf(batch), readInt64(batch, BATCH.baseOffset));
       hw = batchNextOffset(batch);
@@ -103,6 +119,10 @@ export class PartitionReplica implements StateMachine {
       this.highWatermark = hw;
       this.hwWaiters.advanced(hw);
     }
+  }
+
+  appended(entries: readonly Entry[]): void {
+    this.epochs.appended(entries);
   }
 
   onSoftState(state: SoftState, term: number): void {
@@ -121,6 +141,7 @@ export class PartitionReplica implements StateMachine {
     // A partition snapshot only says where the log starts: the data below it was removed by retention.
     const nextOffset = Number(Buffer.from(snapshot.data).readBigInt64BE(0));
     this.highWatermark = Math.max(this.highWatermark, nextOffset);
+    this.epochs.reset(snapshot.metadata.term, nextOffset, snapshot.metadata.index);
     return { nextOffset };
   }
 
@@ -233,7 +254,7 @@ export class PartitionReplica implements StateMachine {
     const raftLog = this.group.node.raft.log;
     for (let i = raftLog.lastIndex(); i >= raftLog.firstIndex(); i--) {
       const [e] = raftLog.slice(i, i + 1, Number.MAX_SAFE_INTEGER);
-      if (e && e.type === EntryType.Normal && e.data.byteLength > 0) {
+      if (e && isDataEntry(e, true)) {
         return batchNextOffset(asBuffer(e.data));
       }
     }
@@ -245,7 +266,7 @@ export class PartitionReplica implements StateMachine {
     const raftLog = this.group.node.raft.log;
     const commit = this.group.node.raft.log.committed;
     for (const e of raftLog.slice(commit + 1, raftLog.lastIndex() + 1, Number.MAX_SAFE_INTEGER)) {
-      if (e.type !== EntryType.Normal || e.data.byteLength === 0) continue;
+      if (!isDataEntry(e, true)) continue;
       const batch = asBuffer(e.data);
       table.record(identityOf(batch), readInt64(batch, BATCH.baseOffset));
     }
@@ -281,13 +302,33 @@ export class PartitionReplica implements StateMachine {
 
   // ---- ListOffsets ----
 
-  // -2 earliest, -1 latest (the high watermark), otherwise the first offset at or after timestamp.
-  listOffset(timestamp: number): { errorCode: number; offset: number; timestamp: number } {
-    if (!this.leader) return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, offset: -1, timestamp: -1 };
-    if (timestamp === -2) return { errorCode: 0, offset: this.log.logStartOffset(), timestamp: -1 };
-    if (timestamp === -1) return { errorCode: 0, offset: this.highWatermark, timestamp: -1 };
-    const hit = this.log.offsetForTimestamp(timestamp, this.highWatermark);
-    return hit ? { errorCode: 0, ...hit } : { errorCode: 0, offset: -1, timestamp: -1 };
+  // -2 earliest, -1 latest (the high watermark), -3 the first record with the largest timestamp
+  // (KIP-734), otherwise the first offset at or after timestamp; each with the epoch its record was
+  // written in (latest: the current epoch), as Kafka answers.
+  listOffset(timestamp: number): ListOffsetOutcome {
+    const none = { offset: -1, timestamp: -1, leaderEpoch: -1 };
+    if (!this.leader) return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, ...none };
+    if (timestamp === -1)
+      return { errorCode: 0, offset: this.highWatermark, timestamp: -1, leaderEpoch: this.term };
+    if (timestamp === -2) {
+      const offset = this.log.logStartOffset();
+      return { errorCode: 0, offset, timestamp: -1, leaderEpoch: this.epochs.epochAt(offset) };
+    }
+    const target = timestamp === MAX_TIMESTAMP ? this.log.maxTimestamp() : timestamp;
+    const hit = this.log.offsetForTimestamp(target, this.highWatermark);
+    return hit
+      ? { errorCode: 0, ...hit, leaderEpoch: this.epochs.epochAt(hit.offset) }
+      : { errorCode: 0, ...none };
+  }
+
+  // ---- OffsetForLeaderEpoch ----
+
+  // Where `epoch` ends in this leader's log (KIP-320: a consumer compares it with its position to
+  // detect a truncated log).
+  endOffsetForEpoch(epoch: number): { errorCode: number; leaderEpoch: number; endOffset: number } {
+    if (!this.leader)
+      return { errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER, leaderEpoch: -1, endOffset: -1 };
+    return { errorCode: 0, ...this.epochs.endOffsetFor(epoch) };
   }
 
   // Replicas in sync: the leader and the followers that are replicating and heard from recently.

@@ -23,6 +23,8 @@ export interface GroupStorage extends RaftStorage {
 export interface StateMachine {
   // Committed entries, in order, exactly once per index per process lifetime.
   apply(entries: readonly Entry[]): void;
+  // Entries just written to the group's log, replacing any it held from their first index on.
+  appended?(entries: readonly Entry[]): void;
   // Leader or role changed.
   onSoftState?(state: SoftState, term: number): void;
   // A snapshot from the leader replaces the log: restore from it and say what the log needs to know.

@@ -268,6 +268,7 @@ export class RaftRuntime {
       }
       if (rd.entries.length > 0) {
         g.storage.append(rd.entries);
+        g.sm.appended?.(rd.entries);
         writes.push(this.o.committer.commit(g.storage));
       }
       if (rd.hardState && g.needsHardStateWrite(rd)) writes.push(g.writeHardState(rd.hardState));

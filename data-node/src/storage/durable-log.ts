@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from "../../../shared/log.ts";
 import { CompactedError, type RaftStorage, UnavailableError } from "../raft/storage.ts";
 import { type ConfState, type Entry, entryBytes, type HardState, type Snapshot } from "../raft/types.ts";
 import type { ChunkedReader } from "./chunked-reader.ts";
+import { finishInterruptedCleaning, swapPath } from "./cleaner/swap-files.ts";
 import { CorruptLogError, InvalidEntryError, LogFailedError, OffsetOutOfRangeError } from "./errors.ts";
 import { decodeFrame, encodeEntry, type FrameHeader, PRIVATE_HEADER, readHeader } from "./format.ts";
 import { findRecordAtOrAfter } from "./record-batch.ts";
@@ -12,6 +13,7 @@ import { parseSegmentFileName, readCheckedFrame, Segment, segmentFileName } from
 import { readIndexFile, SparseIndex } from "./sparse-index.ts";
 import {
   decodeLogStartSnapshot,
+  decodeSnapshotLogStartOffset,
   encodeLogStartSnapshot,
   type LogStart,
   type RaftState,
@@ -83,6 +85,8 @@ export class DurableLog implements RaftStorage {
   private segments: Segment[] = [];
   private readonly cache: TailCache;
   private start: LogStart = { index: 0, term: 0, nextOffset: 0, resetting: false };
+  // The Kafka log start offset: start.nextOffset, or beyond it (inside the log) after DeleteRecords.
+  private startOffset = 0;
   private raftState!: RaftState;
   private storedSnapshot: Snapshot | null = null;
   private writeGen = 0;
@@ -92,6 +96,7 @@ export class DurableLog implements RaftStorage {
   private dirDirty = false;
   private failure: LogFailedError | null = null;
   private stateWrites: Promise<void> = Promise.resolve();
+  private startChanges: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly o: Resolved;
   private readonly sync_: SyncOps | null;
@@ -134,10 +139,12 @@ export class DurableLog implements RaftStorage {
 
   private async recover(): Promise<void> {
     const { dir } = this.o;
+    finishInterruptedCleaning(dir, this.sync_);
     const names = fs.readdirSync(dir);
     for (const n of names) if (n.endsWith(".tmp")) fs.rmSync(path.join(dir, n), { force: true });
     this.raftState = readRaftState(dir);
     this.start = readLogStart(dir);
+    this.startOffset = this.start.logStartOffset ?? this.start.nextOffset;
     this.storedSnapshot = readSnapshot(dir);
     let bases = names
       .map(parseSegmentFileName)
@@ -390,7 +397,7 @@ export class DurableLog implements RaftStorage {
     const { index, term, nextOffset } = this.start;
     return {
       metadata: { index, term, confState: structuredClone(this.raftState.confState) },
-      data: this.o.recordBatches ? encodeLogStartSnapshot(nextOffset) : new Uint8Array(),
+      data: this.o.recordBatches ? encodeLogStartSnapshot(nextOffset, this.startOffset) : new Uint8Array(),
     };
   }
 
@@ -540,16 +547,18 @@ export class DurableLog implements RaftStorage {
     const nextOffset = opts.nextOffset ?? (this.o.recordBatches ? decodeLogStartSnapshot(snapshot.data) : 0);
     if (nextOffset === null)
       throw new InvalidEntryError("applySnapshot on a record-batch log needs nextOffset");
+    const logStartOffset = Math.max(nextOffset, decodeSnapshotLogStartOffset(snapshot.data) ?? nextOffset);
     await writeSnapshot(this.o.dir, snapshot, this.sync_);
     this.storedSnapshot = snapshot;
-    await writeLogStart(this.o.dir, { index, term, nextOffset, resetting: true }, this.sync_);
+    await writeLogStart(this.o.dir, { index, term, nextOffset, resetting: true, logStartOffset }, this.sync_);
     while (this.flushing) await this.flushing.catch(() => undefined);
     for (const s of this.segments.splice(0)) this.removeSegment(s);
     this.segments.push(this.newSegment(index + 1, nextOffset, term));
     this.cache.clear();
     if (this.sync_) await this.sync_.fsyncDir(this.o.dir);
     this.dirDirty = false;
-    this.start = { index, term, nextOffset, resetting: false };
+    this.start = { index, term, nextOffset, resetting: false, logStartOffset };
+    this.startOffset = logStartOffset;
     await writeLogStart(this.o.dir, this.start, this.sync_);
     this.writeGen++;
     this.syncedGen = this.writeGen;
@@ -560,18 +569,32 @@ export class DurableLog implements RaftStorage {
 
   // Discards entries up to and including `upTo` (whole segments are deleted; the rest become
   // unreadable). term(upTo) stays answerable.
-  async compact(upTo: number): Promise<void> {
+  compact(upTo: number): Promise<void> {
+    return this.serially(() => this.compactNow(upTo));
+  }
+
+  // Changes of the log start (retention, DeleteRecords) run one at a time: each rewrites log-start.
+  private serially(fn: () => Promise<void>): Promise<void> {
+    const run = this.startChanges.catch(() => undefined).then(fn);
+    this.startChanges = run;
+    return run;
+  }
+
+  private async compactNow(upTo: number): Promise<void> {
     this.checkOpen();
     if (upTo <= this.start.index) return;
     if (upTo > this.lastIndex()) throw new UnavailableError(upTo);
+    const nextOffset = this.nextOffsetAfter(upTo);
     const next: LogStart = {
       index: upTo,
       term: this.term(upTo),
-      nextOffset: this.nextOffsetAfter(upTo),
+      nextOffset,
       resetting: false,
+      logStartOffset: Math.max(this.startOffset, nextOffset),
     };
     await writeLogStart(this.o.dir, next, this.sync_);
     this.start = next;
+    this.startOffset = next.logStartOffset!;
     let removed = false;
     while (this.segments.length > 1 && this.segments[0].lastIndex <= upTo) {
       this.removeSegment(this.segments.shift()!);
@@ -608,6 +631,93 @@ export class DurableLog implements RaftStorage {
       await this.compact(upTo);
     }
     return count;
+  }
+
+  // Topic config changes while the log is open: the next append rolls by the new segment limits, the
+  // next retention check applies the new retention.
+  setOptions(
+    o: Pick<DurableLogOptions, "segmentBytes" | "segmentMs" | "retentionMs" | "retentionBytes">,
+  ): void {
+    for (const k of ["segmentBytes", "segmentMs", "retentionMs", "retentionBytes"] as const) {
+      const v = o[k];
+      if (v !== undefined) this.o[k] = v;
+    }
+  }
+
+  // ---- DeleteRecords and compaction (storage/cleaner) ----
+
+  // Moves the Kafka log start offset up to `offset` (DeleteRecords; applied from the partition's Raft
+  // log, so every replica moves at the same entry) and removes the sealed segments wholly below it.
+  // Everything below `offset` must be committed.
+  advanceLogStart(offset: number): Promise<void> {
+    return this.serially(async () => {
+      this.checkOpen();
+      if (offset <= this.startOffset) return;
+      if (offset > this.logEndOffset())
+        throw new OffsetOutOfRangeError(offset, this.startOffset, this.logEndOffset());
+      this.startOffset = offset;
+      await writeLogStart(this.o.dir, { ...this.start, logStartOffset: offset }, this.sync_);
+      let upTo = -1;
+      for (let i = 0; i < this.segments.length - 1 && this.segments[i].nextOffset <= offset; i++)
+        upTo = this.segments[i].lastIndex;
+      if (upTo > this.start.index) await this.compactNow(upTo);
+    });
+  }
+
+  // The sealed segments holding offsets in [logStartOffset, end), oldest first. An active segment
+  // holding any is rolled first: a decision names offsets, and this replica's segments need not end
+  // where the leader's do.
+  segmentsToClean(end: number): Segment[] {
+    this.checkOpen();
+    if (this.active.baseOffset < end && this.active.count > 0) this.failOnThrow(() => this.roll());
+    return this.segments.slice(0, -1).filter((s) => s.nextOffset > this.startOffset && s.baseOffset < end);
+  }
+
+  // What the leader plans a cleaning from (cleaner/plan.ts): the sealed segments and where the active
+  // one starts. An active segment past segment.ms counts as sealed (segmentsToClean rolls it first, as
+  // the next append would): a topic gone quiet would otherwise keep its last writes uncompacted.
+  cleanerView(): { sealed: readonly Segment[]; activeBaseOffset: number } {
+    const rollDue = this.active.size > 0 && this.o.clock() - this.active.createdAtMs >= this.o.segmentMs;
+    if (rollDue) return { sealed: [...this.segments], activeBaseOffset: Number.POSITIVE_INFINITY };
+    return { sealed: this.segments.slice(0, -1), activeBaseOffset: this.active.baseOffset };
+  }
+
+  // Makes a file the cleaner wrote durable, as this log's fsync setting asks.
+  async syncFile(fd: number): Promise<void> {
+    if (this.sync_) await this.sync_.fdatasync(fd);
+  }
+
+  // Replaces consecutive sealed segments with the cleaned file (complete and fdatasynced) that holds
+  // the same entries; see cleaner/swap-files.ts for the crash-safe order. Synchronous, so no read sees
+  // the files half-swapped. False, and nothing done, when the log changed under the cleaner (retention,
+  // a snapshot install): the cleaning starts over.
+  installCleaned(
+    olds: readonly { segment: Segment; size: number; count: number }[],
+    cleaned: Segment,
+    file: string,
+  ): boolean {
+    this.checkOpen();
+    const at = this.segments.indexOf(olds[0].segment);
+    const intact =
+      at >= 0 &&
+      at + olds.length < this.segments.length &&
+      olds.every(
+        (o, k) =>
+          this.segments[at + k] === o.segment && o.segment.size === o.size && o.segment.count === o.count,
+      );
+    if (!intact) return false;
+    this.failOnThrow(() => {
+      const swap = swapPath(this.o.dir, cleaned.baseIndex);
+      fs.renameSync(file, swap);
+      this.sync_?.fsyncDirSync(this.o.dir);
+      for (const o of olds) this.removeSegment(o.segment);
+      fs.renameSync(swap, cleaned.logPath);
+      cleaned.writeIndexFile();
+      this.sync_?.fsyncDirSync(this.o.dir);
+    });
+    this.segments.splice(at, olds.length, cleaned);
+    this.cache.dropBefore(cleaned.lastIndex + 1);
+    return true;
   }
 
   // ---- durability ----
@@ -685,7 +795,7 @@ export class DurableLog implements RaftStorage {
   // ---- Kafka-facing ----
 
   logStartOffset(): number {
-    return this.start.nextOffset;
+    return this.startOffset;
   }
 
   // The next offset to be assigned (Kafka's log end offset).
@@ -710,7 +820,8 @@ export class DurableLog implements RaftStorage {
 
   // Whole data batches from the one holding `offset` on: at least one (KIP-74, unless atLeastOne is
   // false) if any is below maxOffset, then more while they fit in maxBytes. Frames without records
-  // are skipped.
+  // are skipped, and so are batches compaction emptied, unless nothing else is left below the limit:
+  // then the last of those is returned so the consumer moves past the gap.
   read(offset: number, opts: ReadOptions): FetchResult {
     const logStart = this.logStartOffset();
     const logEnd = this.logEndOffset();
@@ -720,9 +831,14 @@ export class DurableLog implements RaftStorage {
     if (offset >= limit) return result;
     // false: stop reading.
     const firstMayExceed = opts.atLeastOne ?? true;
+    let gap: { batch: Buffer; next: number } | null = null;
     const take = (h: FrameHeader, frame: () => Buffer): boolean => {
       if (!h.isData || h.nextOffset <= offset) return true;
       if (h.nextOffset > limit) return false;
+      if (h.empty) {
+        gap = { batch: frame(), next: h.nextOffset };
+        return true;
+      }
       if ((result.batches.length > 0 || !firstMayExceed) && result.bytes + h.size > opts.maxBytes)
         return false;
       result.batches.push(frame());
@@ -735,7 +851,7 @@ export class DurableLog implements RaftStorage {
         const c = this.cache.at(k);
         if (!take(c.header, () => c.frame)) break;
       }
-      return result;
+      return withGap(result, gap);
     }
     // Reads of about the size asked for, and batches handed out as views: the reader never reuses
     // a chunk, so a view stays valid, and a fetch costs one copy (disk to memory), not two.
@@ -748,7 +864,7 @@ export class DurableLog implements RaftStorage {
         return !stop;
       });
     }
-    return result;
+    return withGap(result, gap);
   }
 
   // ListOffsets by timestamp: the first offset whose record timestamp is >= timestamp, below maxOffset.
@@ -760,7 +876,7 @@ export class DurableLog implements RaftStorage {
     for (const seg of this.segments) {
       if (seg.maxTimestamp < timestamp || seg.nextOffset <= logStart) continue;
       seg.walk(seg.index.floorByTimestamp(timestamp), READ_CHUNK, (_rel, pos, header, reader) => {
-        if (!header.isData || header.nextOffset <= logStart) return true;
+        if (!header.isData || header.empty || header.nextOffset <= logStart) return true;
         if (header.nextOffset > limit) {
           stop = true;
           return false;
@@ -773,6 +889,12 @@ export class DurableLog implements RaftStorage {
       if (found || stop) break;
     }
     return found;
+  }
+
+  // The largest record timestamp in the log (-1 when it has none): ListOffsets MAX_TIMESTAMP (KIP-734)
+  // looks it up with offsetForTimestamp.
+  maxTimestamp(): number {
+    return this.segments.reduce((max, s) => Math.max(max, s.maxTimestamp), -1);
   }
 
   sizeBytes(): number {
@@ -819,4 +941,11 @@ export class DurableLog implements RaftStorage {
   private checkedFrame(seg: Segment, reader: ChunkedReader, pos: number, size: number): Buffer {
     return readCheckedFrame(reader, seg.logPath, pos, size, this.o.recordBatches);
   }
+}
+
+// A read that found only batches compaction emptied returns the last of them: its offsets carry the
+// consumer past the gap, as the empty batches Kafka keeps do.
+function withGap(result: FetchResult, gap: { batch: Buffer; next: number } | null): FetchResult {
+  if (result.batches.length > 0 || gap === null) return result;
+  return { batches: [gap.batch], bytes: gap.batch.length, nextOffset: gap.next };
 }

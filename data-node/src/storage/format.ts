@@ -60,8 +60,8 @@ import {
 export const PRIVATE_MAGIC = 0x7e;
 export const FRAME_PREFIX = 12;
 export const PRIVATE_HEADER = 22;
-// Enough of any frame to know its size, term, kind, offsets and max timestamp.
-export const FRAME_PEEK = BATCH.maxTimestamp + 8;
+// Enough of any frame to know its size, term, kind, offsets, max timestamp and record count.
+export const FRAME_PEEK = BATCH.headerSize;
 export const MAX_FRAME_SIZE = 1 << 30;
 export const MAX_TERM = 0x7fffffff;
 
@@ -73,6 +73,8 @@ export interface FrameHeader {
   term: number;
   isData: boolean;
   maxTimestamp: number; // -1 for frames without records
+  // A data batch whose records compaction removed entirely (kept for its offsets and producer fields).
+  empty?: boolean;
 }
 
 // Frame size from the 12-byte prefix, or null when the length cannot belong to a frame.
@@ -96,6 +98,7 @@ export function readHeader(buf: Buffer, size: number): FrameHeader {
       term,
       isData: true,
       maxTimestamp: readInt64(buf, BATCH.maxTimestamp),
+      empty: buf.length >= BATCH.headerSize && buf.readInt32BE(BATCH.recordsCount) === 0,
     };
   }
   return { size, baseOffset, nextOffset: baseOffset, term, isData: false, maxTimestamp: -1 };
@@ -139,8 +142,15 @@ export function encodePrivateFrame(
   return frame;
 }
 
+// A record batch, as opposed to a no-op or a partition's control entry (whose byte 16, a batch's magic,
+// is never 2).
 export function isDataEntry(entry: Entry, recordBatches: boolean): boolean {
-  return recordBatches && entry.type === EntryType.Normal && entry.data.byteLength > 0;
+  return (
+    recordBatches &&
+    entry.type === EntryType.Normal &&
+    entry.data.byteLength > BATCH.magic &&
+    entry.data[BATCH.magic] === BATCH_MAGIC_V2
+  );
 }
 
 // The frame for an entry, checked against what the log expects next. Data entries must already carry

@@ -22,6 +22,8 @@ export interface LogStart {
   term: number;
   nextOffset: number;
   resetting: boolean;
+  // The Kafka log start offset when DeleteRecords moved it past nextOffset (into the log).
+  logStartOffset?: number;
 }
 
 export const EMPTY_RAFT_STATE: RaftState = {
@@ -68,15 +70,23 @@ export function writeSnapshot(dir: string, snapshot: Snapshot, sync: SyncOps | n
 }
 
 // Snapshot data of a partition log whose prefix went to retention: just the Kafka offset the
-// receiver's log continues from (a partition's "state machine" is the log itself).
-export function encodeLogStartSnapshot(nextOffset: number): Uint8Array {
-  const data = Buffer.alloc(8);
+// receiver's log continues from (a partition's "state machine" is the log itself), then the Kafka log
+// start offset when DeleteRecords has moved it further.
+export function encodeLogStartSnapshot(nextOffset: number, logStartOffset = nextOffset): Uint8Array {
+  const data = Buffer.alloc(logStartOffset > nextOffset ? 16 : 8);
   data.writeBigInt64BE(BigInt(nextOffset));
+  if (data.length === 16) data.writeBigInt64BE(BigInt(logStartOffset), 8);
   return data;
 }
 
+export function decodeSnapshotLogStartOffset(data: Uint8Array): number | null {
+  return data.byteLength === 16
+    ? Number(Buffer.from(data.buffer, data.byteOffset, 16).readBigInt64BE(8))
+    : null;
+}
+
 export function decodeLogStartSnapshot(data: Uint8Array): number | null {
-  return data.byteLength === 8
+  return data.byteLength === 8 || data.byteLength === 16
     ? Number(Buffer.from(data.buffer, data.byteOffset, 8).readBigInt64BE(0))
     : null;
 }

@@ -1,7 +1,11 @@
 import type { GroupCoordinatorConfig } from "../../../data-node/src/groups/config.ts";
 import { GroupCoordinator } from "../../../data-node/src/groups/coordinator.ts";
 import type { CoordinatorRecord } from "../../../data-node/src/groups/records.ts";
-import type { JoinGroupRequest, ProtocolEntry } from "../../../data-node/src/groups/types.ts";
+import type {
+  JoinGroupRequest,
+  OffsetCommitRequest,
+  ProtocolEntry,
+} from "../../../data-node/src/groups/types.ts";
 
 export const GROUP = "orders-consumers";
 
@@ -84,4 +88,60 @@ export function track<T>(promise: Promise<T>): { done: boolean; value: T | undef
 // Lets every already-settled promise callback run (microtasks and one macrotask turn); no waiting on time.
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+// An OffsetCommit of `partitions` for GROUP (by default from a consumer outside group management).
+export function commit(
+  c: GroupCoordinator,
+  now: number,
+  partitions: { topic: string; partition: number; offset: bigint; metadata?: string | null }[],
+  member: Partial<OffsetCommitRequest> = {},
+) {
+  const topics = [...new Set(partitions.map((p) => p.topic))].map((name) => ({
+    name,
+    partitions: partitions
+      .filter((p) => p.topic === name)
+      .map((p) => ({
+        partitionIndex: p.partition,
+        committedOffset: p.offset,
+        committedLeaderEpoch: 4,
+        committedMetadata: p.metadata === undefined ? `meta-${p.partition}` : p.metadata,
+      })),
+  }));
+  return c.commitOffsets(
+    {
+      groupId: GROUP,
+      generationId: -1,
+      memberId: "",
+      groupInstanceId: null,
+      retentionTimeMs: null,
+      topics,
+      ...member,
+    },
+    now,
+  );
+}
+
+export const errorsOf = (r: { topics: { partitions: { errorCode: number }[] }[] }) =>
+  r.topics.flatMap((t) => t.partitions.map((p) => p.errorCode));
+
+// A one-member consumer group, stable at generation 1; returns the member id.
+export async function stableGroup(c: GroupCoordinator, protocols?: ProtocolEntry[]) {
+  const joined = await c.joinGroup(
+    joinRequest({ requireKnownMemberId: false, ...(protocols ? { protocols } : {}) }),
+    0,
+  );
+  await c.syncGroup(
+    {
+      groupId: GROUP,
+      memberId: joined.memberId,
+      generationId: 1,
+      groupInstanceId: null,
+      protocolType: null,
+      protocolName: null,
+      assignments: [],
+    },
+    0,
+  );
+  return joined.memberId;
 }

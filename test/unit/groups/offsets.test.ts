@@ -1,65 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { encodeConsumerSubscription } from "../../../data-node/src/groups/consumer-protocol.ts";
-import type { GroupCoordinator } from "../../../data-node/src/groups/coordinator.ts";
 import { ErrorCode } from "../../../data-node/src/groups/error-codes.ts";
 import { decodeRecord } from "../../../data-node/src/groups/records.ts";
-import type { OffsetCommitRequest, ProtocolEntry } from "../../../data-node/src/groups/types.ts";
-import { flush, GROUP, harness, joinRequest, track } from "./harness.ts";
-
-function commit(
-  c: GroupCoordinator,
-  now: number,
-  partitions: { topic: string; partition: number; offset: bigint; metadata?: string | null }[],
-  member: Partial<OffsetCommitRequest> = {},
-) {
-  const topics = [...new Set(partitions.map((p) => p.topic))].map((name) => ({
-    name,
-    partitions: partitions
-      .filter((p) => p.topic === name)
-      .map((p) => ({
-        partitionIndex: p.partition,
-        committedOffset: p.offset,
-        committedLeaderEpoch: 4,
-        committedMetadata: p.metadata === undefined ? `meta-${p.partition}` : p.metadata,
-      })),
-  }));
-  return c.commitOffsets(
-    {
-      groupId: GROUP,
-      generationId: -1,
-      memberId: "",
-      groupInstanceId: null,
-      retentionTimeMs: null,
-      topics,
-      ...member,
-    },
-    now,
-  );
-}
-
-const errorsOf = (r: { topics: { partitions: { errorCode: number }[] }[] }) =>
-  r.topics.flatMap((t) => t.partitions.map((p) => p.errorCode));
-
-// A one-member consumer group, stable at generation 1.
-async function stableGroup(c: GroupCoordinator, protocols?: ProtocolEntry[]) {
-  const joined = await c.joinGroup(
-    joinRequest({ requireKnownMemberId: false, ...(protocols ? { protocols } : {}) }),
-    0,
-  );
-  await c.syncGroup(
-    {
-      groupId: GROUP,
-      memberId: joined.memberId,
-      generationId: 1,
-      groupInstanceId: null,
-      protocolType: null,
-      protocolName: null,
-      assignments: [],
-    },
-    0,
-  );
-  return joined.memberId;
-}
+import { commit, errorsOf, flush, GROUP, harness, joinRequest, stableGroup, track } from "./harness.ts";
 
 describe("offset commit and fetch", () => {
   it("accepts generation -1 commits without membership and round-trips offsets and metadata", async () => {

@@ -207,6 +207,6 @@ describe("createDataHandlers", () => {
       Object.keys(table)
         .map(Number)
         .sort((a, b) => a - b),
-    ).toEqual([0, 1, 2, 19, 20, 22, 32, 37]);
+    ).toEqual([0, 1, 2, 19, 20, 21, 22, 23, 32, 33, 35, 37, 44, 60]);
   });
 });

@@ -7,6 +7,7 @@ import type {
 } from "../../../data-node/src/kafka/protocol/generated/create-topics-request.ts";
 import type { CreateTopicsResponse } from "../../../data-node/src/kafka/protocol/generated/create-topics-response.ts";
 import { ZERO_UUID } from "../../../data-node/src/kafka/protocol/uuid.ts";
+import { TOPIC_CONFIGS } from "../../../data-node/src/meta/topic-config-catalogue.ts";
 import { addTopic, type FakeContext, fakeContext, rctx, roundTrip, TOPIC_ID, versions } from "./fakes.ts";
 
 const topic = (
@@ -51,14 +52,16 @@ describe("CreateTopics handler", () => {
         errorMessage: null,
         numPartitions: 3,
         replicationFactor: 2,
-        configs: [
+        configs: expect.arrayContaining([
           { name: "retention.ms", value: "1000", readOnly: false, configSource: 1, isSensitive: false },
-        ],
+          { name: "cleanup.policy", value: "delete", readOnly: false, configSource: 5, isSensitive: false },
+        ]),
       },
     ]);
+    expect(res.topics[0].configs).toHaveLength(TOPIC_CONFIGS.size);
   });
 
-  it("passes explicit counts and validateOnly through, answering the requested configs", async () => {
+  it("passes explicit counts and validateOnly through, answering the configs the topic would have", async () => {
     const ctx = fakeContext();
     const res = await create(
       ctx,
@@ -77,9 +80,10 @@ describe("CreateTopics handler", () => {
       errorCode: 0,
       numPartitions: 6,
       replicationFactor: 3,
-      configs: [
+      configs: expect.arrayContaining([
         { name: "cleanup.policy", value: "compact", readOnly: false, configSource: 1, isSensitive: false },
-      ],
+        { name: "segment.bytes", value: "134217728", readOnly: false, configSource: 4, isSensitive: false },
+      ]),
     });
   });
 
@@ -106,11 +110,11 @@ describe("CreateTopics handler", () => {
     });
   });
 
-  it("rejects duplicates, manual assignments, bad counts and null config values before the controller", async () => {
+  it("rejects duplicates, assignments with counts, bad counts and null config values before the controller", async () => {
     const ctx = fakeContext();
     const res = await create(ctx, [
       topic("dup"),
-      topic("manual", { assignments: [{ partitionIndex: 0, brokerIds: [1] }] }),
+      topic("manual", { numPartitions: 1, assignments: [{ partitionIndex: 0, brokerIds: [1] }] }),
       topic("dup"),
       topic("zero", { numPartitions: 0 }),
       topic("norf", { replicationFactor: -5 }),

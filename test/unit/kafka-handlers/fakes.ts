@@ -14,12 +14,17 @@ import {
   parseBatchHeader,
   setBaseOffset,
 } from "../../../data-node/src/kafka/protocol/record-batch.ts";
+import { CONFIG_TYPE_ID, ConfigResolver, ConfigSource } from "../../../data-node/src/meta/config-resolver.ts";
+import type { AlterTopicConfigs } from "../../../data-node/src/meta/topic-config-changes.ts";
+import { type EpochStart, endOffsetForEpoch } from "../../../data-node/src/partition/leader-epochs.ts";
 import type {
   FetchOutcome,
+  ListOffsetOutcome,
   PartitionReplica,
   ProduceOutcome,
 } from "../../../data-node/src/partition/partition.ts";
 import { buildTestBatch } from "../../support/batches.ts";
+import { testNodeConfig } from "../../support/node-config.ts";
 
 export const rctx = (apiVersion: number): RequestContext => ({
   apiVersion,
@@ -105,20 +110,41 @@ export class FakePartition implements DataReplica {
     return this.waiters.size;
   }
 
-  listOffset(timestamp: number): { errorCode: number; offset: number; timestamp: number } {
-    if (!this.isLeader) return { errorCode: 6, offset: -1, timestamp: -1 };
-    if (timestamp === -2) return { errorCode: 0, offset: this.logStart, timestamp: -1 };
-    if (timestamp === -1) return { errorCode: 0, offset: this.highWatermark, timestamp: -1 };
+  // Where each epoch starts in this log, for OffsetForLeaderEpoch (the high watermark is its end).
+  epochStarts: EpochStart[] = [];
+
+  endOffsetForEpoch(epoch: number): { errorCode: number; leaderEpoch: number; endOffset: number } {
+    if (!this.isLeader) return { errorCode: 6, leaderEpoch: -1, endOffset: -1 };
+    return { errorCode: 0, ...endOffsetForEpoch(this.epochStarts, epoch, this.highWatermark) };
+  }
+
+  listOffset(timestamp: number): ListOffsetOutcome {
+    const leaderEpoch = this.leaderEpoch;
+    if (!this.isLeader) return { errorCode: 6, offset: -1, timestamp: -1, leaderEpoch: -1 };
+    if (timestamp === -2) return { errorCode: 0, offset: this.logStart, timestamp: -1, leaderEpoch };
+    if (timestamp === -1) return { errorCode: 0, offset: this.highWatermark, timestamp: -1, leaderEpoch };
     for (const b of this.log) {
       const h = parseBatchHeader(b);
       if (h.maxTimestamp >= BigInt(timestamp))
-        return { errorCode: 0, offset: Number(h.baseOffset), timestamp: Number(h.maxTimestamp) };
+        return { errorCode: 0, offset: Number(h.baseOffset), timestamp: Number(h.maxTimestamp), leaderEpoch };
     }
-    return { errorCode: 0, offset: -1, timestamp: -1 };
+    return { errorCode: 0, offset: -1, timestamp: -1, leaderEpoch: -1 };
   }
 }
 
 export const TOPIC_ID = "6f1b7c4e-2a9d-4c1e-9b7a-3d5e8f0a1b2c";
+
+// A static broker config of the fake broker.
+const brokerEntry = (name: string, value: string): ConfigEntry => ({
+  name,
+  value,
+  readOnly: true,
+  isSensitive: false,
+  source: ConfigSource.STATIC_BROKER_CONFIG,
+  synonyms: [{ name, value, source: ConfigSource.STATIC_BROKER_CONFIG }],
+  type: CONFIG_TYPE_ID.string,
+  documentation: `${name}, for tests`,
+});
 
 export interface FakeContext extends BrokerContext {
   partitions: Map<string, FakePartition>;
@@ -126,7 +152,9 @@ export interface FakeContext extends BrokerContext {
   created: { topics: TopicToCreate[]; validateOnly: boolean }[];
   deleted: string[][];
   partitionRequests: { reqs: { name: string; count: number }[]; validateOnly: boolean }[];
-  configs: Map<string, ConfigEntry[]>;
+  // Config overrides by topic; the node's defaults (a real ConfigResolver) fill in the rest.
+  topicOverrides: Map<string, Record<string, string>>;
+  alterations: AlterTopicConfigs[];
   nextProducerId: number;
   // False models a node whose metadata image is not current (restarting, fenced, cut off).
   imageCurrent: boolean;
@@ -147,6 +175,7 @@ export function fakeContext(
   const port = opts.port ?? (() => 9092);
   const topicViews = new Map<string, TopicView>();
   const partitions = new Map<string, FakePartition>();
+  const configs = new ConfigResolver(testNodeConfig());
   const metadata: MetadataView = {
     current: () => ctx.imageCurrent,
     clusterId: () => "test-cluster",
@@ -169,7 +198,8 @@ export function fakeContext(
     created: [],
     deleted: [],
     partitionRequests: [],
-    configs: new Map(),
+    topicOverrides: new Map(),
+    alterations: [],
     nextProducerId: 1000,
     imageCurrent: true,
     onUnknownTopic: () => 3,
@@ -192,15 +222,7 @@ export function fakeContext(
         }
         if (!validateOnly) {
           addTopic(ctx, t.name, numPartitions, opts.createLocal ?? false);
-          ctx.configs.set(t.name, [
-            {
-              name: "retention.ms",
-              value: t.configs["retention.ms"] ?? "604800000",
-              readOnly: false,
-              isDefault: !("retention.ms" in t.configs),
-              isSensitive: false,
-            },
-          ]);
+          ctx.topicOverrides.set(t.name, { ...t.configs });
         }
         return { name: t.name, errorCode: 0, topicId: TOPIC_ID, numPartitions, replicationFactor };
       });
@@ -222,14 +244,31 @@ export function fakeContext(
         return { name, errorCode: 0 };
       });
     },
-    topicConfigs: (name) => ctx.configs.get(name),
+    topicConfigs: (name) =>
+      topicViews.has(name) ? configs.describeTopic(ctx.topicOverrides.get(name) ?? {}) : undefined,
+    describeTopicConfigs: (overrides) => configs.describeTopic(overrides),
     brokerConfigs: () => [
-      { name: "broker.id", value: "1", readOnly: true, isDefault: false, isSensitive: false },
-      { name: "num.partitions", value: "3", readOnly: true, isDefault: false, isSensitive: false },
-      { name: "ssl.key.password", value: "secret", readOnly: true, isDefault: false, isSensitive: true },
+      brokerEntry("broker.id", "1"),
+      brokerEntry("num.partitions", "3"),
+      { ...brokerEntry("ssl.key.password", "secret"), isSensitive: true },
     ],
+    async alterTopicConfigs(req) {
+      ctx.alterations.push(req);
+      if (!topicViews.has(req.topic)) return { errorCode: 3, errorMessage: `no topic ${req.topic}` };
+      return { errorCode: 0 };
+    },
+    replicaConfigs: (topic) =>
+      topicViews.has(topic) ? configs.effectiveTopicConfigs(ctx.topicOverrides.get(topic) ?? {}) : undefined,
     async allocateProducerId() {
       return { errorCode: 0, producerId: ctx.nextProducerId++, producerEpoch: 0 };
+    },
+    async logDir() {
+      const hosted = [...partitions.entries()].map(([key, p]) => {
+        const at = key.lastIndexOf("-");
+        const sizeBytes = p.log.reduce((n, b) => n + b.length, 0);
+        return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), sizeBytes };
+      });
+      return { path: "/data/node1", partitions: hosted, space: { totalBytes: 1000, usableBytes: 400 } };
     },
     findCoordinator: async () => ({ errorCode: 15 }),
     groups: undefined as unknown as BrokerContext["groups"],

@@ -246,4 +246,28 @@ describe("Produce handler", () => {
       if (v >= 2) expect(back.responses[0].partitionResponses[0].logAppendTimeMs).toBe(-1n);
     }
   });
+  it("refuses a batch larger than the topic's max.message.bytes with MESSAGE_TOO_LARGE; the rest is served", async () => {
+    const ctx = fakeContext();
+    const [limited] = addTopic(ctx, "limited", 1);
+    const [open] = addTopic(ctx, "open", 1);
+    const big = batchOf("x".repeat(2000));
+    ctx.topicOverrides.set("limited", { "max.message.bytes": String(big.length - 1) });
+    const res = await produce(
+      ctx,
+      produceReq([
+        { topic: "limited", index: 0, records: [batchOf("small"), big] },
+        { topic: "open", index: 0, records: big },
+      ]),
+    );
+    expect(partitionOf(res, "limited", 0)).toMatchObject({
+      errorCode: ErrorCode.MESSAGE_TOO_LARGE,
+      errorMessage: `a record batch of ${big.length} bytes exceeds max.message.bytes (${big.length - 1})`,
+    });
+    expect(limited.produced).toEqual([]);
+    expect(partitionOf(res, "open", 0).errorCode).toBe(0);
+    expect(open.produced).toHaveLength(1);
+    ctx.topicOverrides.set("limited", { "max.message.bytes": String(big.length) });
+    const fits = await produce(ctx, produceReq([{ topic: "limited", index: 0, records: big }]));
+    expect(partitionOf(fits, "limited", 0).errorCode).toBe(0);
+  });
 });

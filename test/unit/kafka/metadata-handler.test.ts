@@ -137,6 +137,34 @@ describe("Metadata handler", () => {
   });
 });
 
+describe("Metadata authorized operations (KIP-430, no authorizer)", () => {
+  const NOT_REQUESTED = -2147483648;
+  // READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11
+  const TOPIC_OPERATIONS = 0b1101_1111_1000;
+  // CREATE 5, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12
+  const CLUSTER_OPERATIONS = 0b1_1111_1010_0000;
+
+  it("answers every supported operation when asked, and Kafka's 'not requested' value otherwise", async () => {
+    const h = createMetadataHandler(view);
+    const asked = (await h(
+      {
+        ...req(["orders", "unknown"]),
+        includeClusterAuthorizedOperations: true,
+        includeTopicAuthorizedOperations: true,
+      },
+      ctx(9),
+    )) as any;
+    expect(asked.topics.map((t: any) => t.topicAuthorizedOperations)).toEqual([
+      TOPIC_OPERATIONS,
+      TOPIC_OPERATIONS,
+    ]);
+    expect(asked.clusterAuthorizedOperations).toBe(CLUSTER_OPERATIONS);
+    const notAsked = (await h(req(["orders"]), ctx(9))) as any;
+    expect(notAsked.topics[0].topicAuthorizedOperations).toBe(NOT_REQUESTED);
+    expect(notAsked.clusterAuthorizedOperations).toBe(NOT_REQUESTED);
+  });
+});
+
 describe("ApiVersions handler", () => {
   it("advertises exactly the registered APIs with min version 0", async () => {
     const advertised = advertisedVersions({

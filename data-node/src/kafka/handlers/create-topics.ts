@@ -9,7 +9,6 @@ import type {
 } from "../protocol/generated/create-topics-response.ts";
 import { ZERO_UUID } from "../protocol/uuid.ts";
 import { outcomesByName } from "./admin-outcomes.ts";
-import { ConfigSource, topicConfigSource } from "./describe-configs.ts";
 
 type Rejection = { errorCode: number; errorMessage: string | null };
 
@@ -22,10 +21,10 @@ function rejection(t: CreateTopicsRequestCreatableTopic, duplicated: boolean): R
       errorMessage: `topic ${t.name} appears more than once in the request`,
     };
   }
-  if (t.assignments.length > 0) {
+  if (t.assignments.length > 0 && (t.numPartitions !== -1 || t.replicationFactor !== -1)) {
     return {
       errorCode: ErrorCode.INVALID_REQUEST,
-      errorMessage: "manual replica assignment is not supported",
+      errorMessage: "a replica assignment comes with numPartitions and replicationFactor -1",
     };
   }
   if (t.numPartitions === 0 || t.numPartitions < -1) {
@@ -53,32 +52,33 @@ function rejection(t: CreateTopicsRequestCreatableTopic, duplicated: boolean): R
 function toCreate(t: CreateTopicsRequestCreatableTopic): TopicToCreate {
   const configs: Record<string, string> = {};
   for (const c of t.configs) configs[c.name] = c.value ?? "";
-  return { name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor, configs };
+  const assignments = t.assignments.map((a) => ({
+    partitionIndex: a.partitionIndex,
+    brokerIds: a.brokerIds,
+  }));
+  return {
+    name: t.name,
+    numPartitions: t.numPartitions,
+    replicationFactor: t.replicationFactor,
+    configs,
+    ...(assignments.length > 0 ? { assignments } : {}),
+  };
 }
 
-// v5+ answers with the topic's resulting configs: the stored ones once created, the requested ones
-// for a validate-only request.
+// v5+ answers with every config of the resulting topic: as stored once created, as it would be for a
+// validate-only request.
 function resultConfigs(
   ctx: BrokerContext,
   t: TopicToCreate,
   validateOnly: boolean,
 ): CreateTopicsResponseCreatableTopicConfigs[] {
-  const stored = validateOnly ? undefined : ctx.topicConfigs(t.name);
-  if (stored) {
-    return stored.map((e) => ({
-      name: e.name,
-      value: e.isSensitive ? null : e.value,
-      readOnly: e.readOnly,
-      configSource: topicConfigSource(e),
-      isSensitive: e.isSensitive,
-    }));
-  }
-  return Object.entries(t.configs).map(([name, value]) => ({
-    name,
-    value,
-    readOnly: false,
-    configSource: ConfigSource.DYNAMIC_TOPIC_CONFIG,
-    isSensitive: false,
+  const entries = (!validateOnly && ctx.topicConfigs(t.name)) || ctx.describeTopicConfigs(t.configs);
+  return entries.map((e) => ({
+    name: e.name,
+    value: e.isSensitive ? null : e.value,
+    readOnly: e.readOnly,
+    configSource: e.source,
+    isSensitive: e.isSensitive,
   }));
 }
 

@@ -1,3 +1,5 @@
+import { ConfigSource } from "../../meta/config-resolver.ts";
+import { validateTopicName } from "../../meta/topics.ts";
 import type { BrokerContext, ConfigEntry } from "../broker-context.ts";
 import type { Handler } from "../handler-types.ts";
 import { ErrorCode } from "../protocol/errors.ts";
@@ -7,50 +9,35 @@ import type {
   DescribeConfigsResponse,
   DescribeConfigsResult,
 } from "../protocol/generated/describe-configs-response.ts";
+import { brokerResourceError, ResourceType } from "./config-resources.ts";
 
-export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
-
-// Kafka's DescribeConfigsResponse.ConfigSource.
-export const ConfigSource = {
-  DYNAMIC_TOPIC_CONFIG: 1,
-  STATIC_BROKER_CONFIG: 4,
-  DEFAULT_CONFIG: 5,
-} as const;
-
-export function topicConfigSource(e: ConfigEntry): number {
-  return e.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.DYNAMIC_TOPIC_CONFIG;
+interface Asked {
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
 }
 
-function brokerConfigSource(e: ConfigEntry): number {
-  return e.isDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG;
-}
-
-function configResult(
-  e: ConfigEntry,
-  source: number,
-  includeSynonyms: boolean,
-): DescribeConfigsResourceResult {
-  // Sensitive values never leave the broker.
-  const value = e.isSensitive ? null : e.value;
+// v0 has no configSource, only isDefault: false means set at the resource's own level (on the topic,
+// or in the broker's static config), as v0 clients read it.
+function configResult(e: ConfigEntry, ownSource: number, asked: Asked): DescribeConfigsResourceResult {
   return {
     name: e.name,
-    value,
+    value: e.isSensitive ? null : e.value,
     readOnly: e.readOnly,
-    isDefault: e.isDefault,
-    configSource: source,
+    isDefault: e.source !== ownSource,
+    configSource: e.source,
     isSensitive: e.isSensitive,
-    // The only synonym we know of is the entry itself, at the level its value comes from.
-    synonyms: includeSynonyms ? [{ name: e.name, value, source }] : [],
-    // v3+ (not advertised yet): the type and documentation of each config.
-    configType: 0,
-    documentation: null,
+    synonyms: asked.includeSynonyms
+      ? e.synonyms.map((s) => ({ ...s, value: e.isSensitive ? null : s.value }))
+      : [],
+    configType: e.type,
+    documentation: asked.includeDocumentation ? e.documentation : null,
   };
 }
 
 function describeResource(
   ctx: BrokerContext,
   r: DescribeConfigsResource,
-  includeSynonyms: boolean,
+  asked: Asked,
 ): DescribeConfigsResult {
   const fail = (errorCode: number, errorMessage: string): DescribeConfigsResult => ({
     errorCode,
@@ -60,8 +47,10 @@ function describeResource(
     configs: [],
   });
   let entries: ConfigEntry[];
-  let sourceOf: (e: ConfigEntry) => number;
+  let ownSource: number;
   if (r.resourceType === ResourceType.TOPIC) {
+    const illegal = validateTopicName(r.resourceName);
+    if (illegal) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, illegal.message);
     const found = ctx.topicConfigs(r.resourceName);
     if (!found) {
       // The node waited for its image to catch up and it has not: it cannot say the topic is unknown.
@@ -70,17 +59,13 @@ function describeResource(
       return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no topic ${r.resourceName}`);
     }
     entries = found;
-    sourceOf = topicConfigSource;
+    ownSource = ConfigSource.TOPIC_CONFIG;
   } else if (r.resourceType === ResourceType.BROKER) {
-    // An empty name asks for the cluster-wide defaults, which here are this broker's static config.
-    if (r.resourceName !== "" && r.resourceName !== String(ctx.nodeId)) {
-      return fail(
-        ErrorCode.INVALID_REQUEST,
-        `unexpected broker id, expected ${ctx.nodeId} but received ${r.resourceName}`,
-      );
-    }
+    // An empty name asks for the cluster-wide defaults: chronik's are each node's static config.
+    const refused = brokerResourceError(ctx.nodeId, r.resourceName);
+    if (refused) return fail(ErrorCode.INVALID_REQUEST, refused);
     entries = ctx.brokerConfigs();
-    sourceOf = brokerConfigSource;
+    ownSource = ConfigSource.STATIC_BROKER_CONFIG;
   } else {
     return fail(ErrorCode.INVALID_REQUEST, `unsupported resource type ${r.resourceType}`);
   }
@@ -92,18 +77,22 @@ function describeResource(
     resourceName: r.resourceName,
     configs: entries
       .filter((e) => keys === null || keys.has(e.name))
-      .map((e) => configResult(e, sourceOf(e), includeSynonyms)),
+      .map((e) => configResult(e, ownSource, asked)),
   };
 }
 
-// DescribeConfigs v0-2 for topics and this broker. v0 carries isDefault, v1+ configSource and
-// (when asked) synonyms; the codec writes only the fields of the request's version.
+// DescribeConfigs v0-4 for topics and this broker. v0 carries isDefault, v1+ configSource and (when
+// asked) synonyms, v3+ configType and (when asked) documentation; the codec writes only the fields of
+// the request's version.
 export function createDescribeConfigsHandler(ctx: BrokerContext): Handler<32> {
   return (req, rctx) => {
-    const includeSynonyms = rctx.apiVersion >= 1 && req.includeSynonyms;
+    const asked = {
+      includeSynonyms: rctx.apiVersion >= 1 && req.includeSynonyms,
+      includeDocumentation: rctx.apiVersion >= 3 && req.includeDocumentation,
+    };
     const res: DescribeConfigsResponse = {
       throttleTimeMs: 0,
-      results: req.resources.map((r) => describeResource(ctx, r, includeSynonyms)),
+      results: req.resources.map((r) => describeResource(ctx, r, asked)),
     };
     return res;
   };

@@ -1,9 +1,8 @@
 import type { BrokerContext } from "../broker-context.ts";
 import type { Handler } from "../handler-types.ts";
 import type { DescribeGroupsResponse } from "../protocol/generated/describe-groups-response.ts";
+import { OPERATIONS_NOT_REQUESTED } from "./authorized-operations.ts";
 
-// Kafka's value when authorized operations were not asked for.
-const OPERATIONS_NOT_REQUESTED = -2147483648;
 // There is no authorizer: every operation a group supports is allowed (READ 3, DELETE 6, DESCRIBE 8).
 const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 

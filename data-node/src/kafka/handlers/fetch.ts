@@ -94,7 +94,7 @@ function resolveTopics(ctx: BrokerContext, req: FetchRequest): { topic: string; 
   return req.topics.map((t) => ({
     topic: t.topic,
     wanted: t.partitions.map((p): Wanted => {
-      const found = leaderReplica(ctx, t.topic, p.partition);
+      const found = leaderReplica(ctx, t.topic, p.partition, p.currentLeaderEpoch);
       const base = {
         partition: p.partition,
         fetchOffset: Number(p.fetchOffset),

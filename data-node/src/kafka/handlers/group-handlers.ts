@@ -2,6 +2,7 @@ import type { BrokerContext } from "../broker-context.ts";
 import type { Handler, HandlerTable } from "../handler-types.ts";
 import type { ApiMessages } from "../protocol/generated/apis.ts";
 import { ApiKey } from "../protocol/generated/apis.ts";
+import { createDeleteGroupsHandler } from "./delete-groups.ts";
 import { createDescribeGroupsHandler } from "./describe-groups.ts";
 import { createFindCoordinatorHandler } from "./find-coordinator.ts";
 import { createHeartbeatHandler } from "./heartbeat.ts";
@@ -9,6 +10,7 @@ import { createJoinGroupHandler } from "./join-group.ts";
 import { createLeaveGroupHandler } from "./leave-group.ts";
 import { createListGroupsHandler } from "./list-groups.ts";
 import { createOffsetCommitHandler } from "./offset-commit.ts";
+import { createOffsetDeleteHandler } from "./offset-delete.ts";
 import { createOffsetFetchHandler } from "./offset-fetch.ts";
 import { createSyncGroupHandler } from "./sync-group.ts";
 
@@ -24,7 +26,7 @@ function observed<K extends keyof ApiMessages>(ctx: BrokerContext, handler: Hand
 }
 
 // The consumer-group APIs: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
-// OffsetCommit, OffsetFetch, DescribeGroups, ListGroups.
+// OffsetCommit, OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete.
 export function createGroupHandlers(ctx: BrokerContext): HandlerTable {
   return {
     [ApiKey.FindCoordinator]: createFindCoordinatorHandler(ctx),
@@ -36,5 +38,7 @@ export function createGroupHandlers(ctx: BrokerContext): HandlerTable {
     [ApiKey.OffsetFetch]: createOffsetFetchHandler(ctx),
     [ApiKey.DescribeGroups]: createDescribeGroupsHandler(ctx),
     [ApiKey.ListGroups]: createListGroupsHandler(ctx),
+    [ApiKey.DeleteGroups]: observed(ctx, createDeleteGroupsHandler(ctx)),
+    [ApiKey.OffsetDelete]: observed(ctx, createOffsetDeleteHandler(ctx)),
   };
 }

@@ -24,8 +24,9 @@ function entry(
   };
 }
 
-// ListOffsets v0-5: -2 earliest, -1 latest (the high watermark, which is also the last stable offset
-// since there are no transactions), otherwise the first offset with a timestamp at or after it.
+// ListOffsets v0-7: -2 earliest, -1 latest (the high watermark, which is also the last stable offset
+// since there are no transactions), -3 the record with the largest timestamp (v7, KIP-734), otherwise
+// the first offset with a timestamp at or after it. v6 is v5 in the flexible encoding.
 export function createListOffsetsHandler(ctx: BrokerContext): Handler<2> {
   return (req) => {
     const res: ListOffsetsResponse = {
@@ -33,13 +34,11 @@ export function createListOffsetsHandler(ctx: BrokerContext): Handler<2> {
       topics: req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
-          const found = leaderReplica(ctx, t.name, p.partitionIndex);
+          const found = leaderReplica(ctx, t.name, p.partitionIndex, p.currentLeaderEpoch);
           if ("errorCode" in found) return entry(p.partitionIndex, found.errorCode);
           const r = found.replica.listOffset(Number(p.timestamp));
           if (r.errorCode !== 0) return entry(p.partitionIndex, r.errorCode);
-          // No record at or after the timestamp: offset and epoch stay -1, as in Kafka.
-          const epoch = r.offset >= 0 ? found.replica.leaderEpoch : -1;
-          return entry(p.partitionIndex, 0, r.offset, r.timestamp, epoch);
+          return entry(p.partitionIndex, 0, r.offset, r.timestamp, r.leaderEpoch);
         }),
       })),
     };

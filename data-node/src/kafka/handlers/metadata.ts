@@ -7,6 +7,7 @@ import type {
   MetadataResponseTopic,
 } from "../protocol/generated/metadata-response.ts";
 import { ZERO_UUID } from "../protocol/uuid.ts";
+import { CLUSTER_OPERATIONS, OPERATIONS_NOT_REQUESTED, TOPIC_OPERATIONS } from "./authorized-operations.ts";
 
 export interface BrokerView {
   nodeId: number;
@@ -52,9 +53,6 @@ export type UnknownTopicHook = (
 
 const UNKNOWN: UnknownTopicHook = () => ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
 
-// Kafka's "no authorized operations included" value.
-const NO_AUTH_OPS = -2147483648;
-
 function partitionEntry(p: PartitionView): MetadataResponsePartition {
   return {
     errorCode: p.errorCode,
@@ -74,7 +72,7 @@ function topicEntry(t: TopicView): MetadataResponseTopic {
     topicId: t.topicId,
     isInternal: t.isInternal,
     partitions: t.partitions.map(partitionEntry),
-    topicAuthorizedOperations: NO_AUTH_OPS,
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
   };
 }
 
@@ -94,7 +92,7 @@ function errorEntry(name: string | null, errorCode: number, topicId = ZERO_UUID)
     topicId,
     isInternal: false,
     partitions: [],
-    topicAuthorizedOperations: NO_AUTH_OPS,
+    topicAuthorizedOperations: OPERATIONS_NOT_REQUESTED,
   };
 }
 
@@ -146,13 +144,19 @@ export function createMetadataHandler(
         topics.push(typeof created === "number" ? errorEntry(name, created) : topicEntry(created));
       }
     }
+    // v8+: without an authorizer every supported operation is allowed (v8-10 for the cluster).
+    if (req.includeTopicAuthorizedOperations) {
+      for (const t of topics) t.topicAuthorizedOperations = TOPIC_OPERATIONS;
+    }
     const res: MetadataResponse = {
       throttleTimeMs: 0,
       brokers: view.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterId: view.clusterId(),
       controllerId: view.controllerId(),
       topics,
-      clusterAuthorizedOperations: NO_AUTH_OPS,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
+        ? CLUSTER_OPERATIONS
+        : OPERATIONS_NOT_REQUESTED,
     };
     return res;
   };

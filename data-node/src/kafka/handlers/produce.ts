@@ -1,4 +1,6 @@
 import type { Logger } from "../../../../shared/log.ts";
+import { firstKeylessBatch } from "../../storage/cleaner/batch-records.ts";
+import { cleanupPolicy } from "../../storage/cleaner/settings.ts";
 import { BATCH } from "../../storage/record-batch.ts";
 import type { BrokerContext } from "../broker-context.ts";
 import { type Handler, NO_RESPONSE } from "../handler-types.ts";
@@ -62,6 +64,37 @@ function checkRecords(records: RecordsData | null, version: number): { batches: 
   return { batches: split.batches };
 }
 
+// Kafka's limit on one record batch as sent (after compression): the topic's max.message.bytes.
+function oversized(configs: Readonly<Record<string, string>> | undefined, batches: Buffer[]): Outcome | null {
+  const limit = Number(configs?.["max.message.bytes"] ?? Number.POSITIVE_INFINITY);
+  const big = batches.find((b) => b.length > limit);
+  if (!big) return null;
+  return {
+    errorCode: ErrorCode.MESSAGE_TOO_LARGE,
+    errorMessage: `a record batch of ${big.length} bytes exceeds max.message.bytes (${limit})`,
+  };
+}
+
+// A compacted topic takes keyed records only (Kafka's LogValidator), compressed batches included.
+async function checkKeys(
+  ctx: BrokerContext,
+  topic: string,
+  partition: number,
+  batches: Buffer[],
+): Promise<Outcome | null> {
+  const configs = ctx.replicaConfigs(topic, partition);
+  if (!configs || !cleanupPolicy(configs).compact) return null;
+  try {
+    if ((await firstKeylessBatch(batches)) < 0) return null;
+  } catch (err) {
+    return { errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: (err as Error).message };
+  }
+  return {
+    errorCode: ErrorCode.INVALID_RECORD,
+    errorMessage: `compacted topic ${topic} cannot accept a record without a key`,
+  };
+}
+
 async function producePartition(
   ctx: BrokerContext,
   logger: Logger,
@@ -82,6 +115,10 @@ async function producePartition(
   if ("errorCode" in found) return found;
   const checked = checkRecords(records, version);
   if (!("batches" in checked)) return checked;
+  const tooLarge = oversized(ctx.replicaConfigs(topic, index), checked.batches);
+  if (tooLarge) return tooLarge;
+  const keyless = await checkKeys(ctx, topic, index, checked.batches);
+  if (keyless) return keyless;
   try {
     return await found.replica.produce(checked.batches, req.acks, req.timeoutMs);
   } catch (err) {

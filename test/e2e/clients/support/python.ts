@@ -1,6 +1,6 @@
 // Drives the python client drivers in ../python (confluent-kafka-python and kafka-python share one
 // command-line protocol): one-shot commands print a JSON object, group members print JSON lines.
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { ClientUnderTest, GroupMember } from "./client.ts";
 import { LineProcess, run } from "./proc.ts";
 import { KEYS, type Placement, type Received, type TestMessage } from "./records.ts";
@@ -27,7 +27,13 @@ function tail(text: string, chars = 800): string {
 // Runs one command and returns its JSON summary; a missing summary or non-zero exit is an error
 // carrying the client's own output.
 export async function pyCommand<T>(client: PythonClient, args: string[], timeoutMs = 90_000): Promise<T> {
-  const r = await run(python, [script(client), ...args], { timeoutMs, env: pyEnv });
+  return pyScript<T>(script(client), args, timeoutMs);
+}
+
+// The same for any python script that prints its JSON summary last.
+export async function pyScript<T>(path: string, args: string[], timeoutMs = 90_000): Promise<T> {
+  const client = basename(path);
+  const r = await run(python, [path, ...args], { timeoutMs, env: pyEnv });
   const last = r.stdout.trim().split("\n").pop() ?? "";
   let parsed: T | undefined;
   try {
