@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Admin as PlatformaticAdmin } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { partitionForGroup } from "../../data-node/src/groups/partition-for-group.ts";
 import { TestCluster, type TestNode } from "../support/cluster.ts";
 import { withAdmin } from "../support/kafka-admin.ts";
 import { waitFor } from "../support/poll.ts";
@@ -43,6 +44,9 @@ const cluster = new TestCluster({
       cleaner_backoff_ms: 200,
       retention_check_ms: 200,
       cleaner_io_max_bytes_per_second: 4_000_000,
+      // Topics without their own segment.ms (__consumer_offsets) roll after a second, so retention
+      // could reach their sealed segments if the compact policy did not stop it.
+      segment_ms: 1000,
     },
     topic_defaults: { retention_ms: 1000 },
   },
@@ -226,14 +230,27 @@ describe("a compacted topic", () => {
       }),
     );
     expect(await committed("retained-group")).toEqual([1, 2, 3]);
+    // Another group on the same __consumer_offsets partition keeps committing below, so the segment
+    // holding the first commit is sealed once past segment.ms (1 s), and then older than retention.ms.
+    const neighbour = neighbourGroup("retained-group");
+    const firstCommitAt = Date.now();
     // Retention runs when a sealed segment's newest record is older than retention.ms (1 s): keep
-    // writing (each append after segment.ms rolls) until the first segment is gone.
+    // writing (each append after segment.ms rolls) until the first segment of "expiring" is gone.
     let n = 0;
     await waitFor(
       "retention to delete the oldest segment of a topic under cleanup.policy=delete",
       async () => {
         await kafkajsProduce("expiring", [{ key: "k0", value: `v${n++}` }], 1);
-        return (await earliest("expiring"))[0] > 0;
+        await withAdmin(brokers, "e2e-compaction", (admin) =>
+          admin.setOffsets({
+            groupId: neighbour,
+            topic: TOPIC,
+            partitions: [{ partition: 0, offset: String(n) }],
+          }),
+        );
+        // Retention is about time: the first commit's segment (sealed after 1 s, newest record older
+        // than 1 s a second later) has been due for a while by 3 s, with checks every 200 ms.
+        return (await earliest("expiring"))[0] > 0 && Date.now() - firstCommitAt > 3000;
       },
       { timeoutMs: 30_000, intervalMs: 300 },
     );
@@ -241,8 +258,16 @@ describe("a compacted topic", () => {
     expect(await earliest(TOPIC)).toEqual([0, 0, 0]);
     expect(await compacted(TOPIC)).toBe(true);
     // And offsets committed to __consumer_offsets (compact, the cluster's default retention.ms of 1 s)
-    // before that retention pass are still there.
-    expect(await committed("retained-group")).toEqual([1, 2, 3]);
+    // before that retention pass are still in its log: a restarted cluster's coordinators load them
+    // from the log, not from memory.
+    await Promise.all(cluster.nodes.map((n) => cluster.kill(n.id)));
+    for (const n of cluster.nodes) cluster.start(n.id);
+    await Promise.all(cluster.nodes.map((n) => cluster.waitReady(n.id)));
+    const reloaded = await waitFor("the group's offsets after the restart", async () => {
+      const offsets = await committed("retained-group").catch(() => undefined);
+      return offsets?.every((o) => o >= 0) ? offsets : undefined;
+    });
+    expect(reloaded).toEqual([1, 2, 3]);
   });
 
   test("refuses a record without a key with INVALID_RECORD", async () => {
@@ -393,3 +418,9 @@ describe("a leader killed while it compacts", () => {
       }
   }, 180_000);
 });
+
+// A group id whose __consumer_offsets partition is the given group's (the suite's nodes have 4).
+function neighbourGroup(group: string): string {
+  const target = partitionForGroup(group, 4);
+  for (let i = 0; ; i++) if (partitionForGroup(`neighbour-${i}`, 4) === target) return `neighbour-${i}`;
+}
