@@ -173,6 +173,8 @@ export class ReplicaManager {
     this.o.runtime.removeGroup(id);
     h.replica.control?.stop();
     this.hosted.delete(id);
+    // A save of the epoch history still under way would otherwise write into a removed directory.
+    await h.replica.epochs.settled();
     await h.log.close();
     await rm(h.log.dir, { recursive: true, force: true });
     this.o.logger.info({ group: id }, "partition replica removed");

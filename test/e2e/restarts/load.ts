@@ -14,9 +14,25 @@ import { type ClientError, GroupMember } from "./group-member.ts";
 const TRANSIENT_LOCAL = new Set(["_TRANSPORT", "_ALL_BROKERS_DOWN", "_TIMED_OUT", "_WAIT_COORD", "_RESOLVE"]);
 // Group protocol answers a member acts on by rejoining; its commit is then lost, and counted.
 const REJOIN = new Set(["REBALANCE_IN_PROGRESS", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID"]);
+// Broker answers Kafka defines as retriable (its RetriableException family, by librdkafka's names)
+// that librdkafka may pass on to the application as informational events while it retries:
+// "go elsewhere" and "not yet". UNKNOWN_TOPIC_OR_PART is left out on purpose: the cluster has the topic.
+const RETRIABLE_BROKER = new Set([
+  "NOT_LEADER_FOR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "NOT_COORDINATOR",
+  "COORDINATOR_NOT_AVAILABLE",
+  "COORDINATOR_LOAD_IN_PROGRESS",
+  "REQUEST_TIMED_OUT",
+  "FENCED_LEADER_EPOCH",
+  "UNKNOWN_LEADER_EPOCH",
+  "NOT_ENOUGH_REPLICAS",
+  "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+]);
 
 export function isRetriable(e: Pick<ClientError, "code" | "fatal" | "retriable">): boolean {
-  return !e.fatal && (TRANSIENT_LOCAL.has(e.code) || REJOIN.has(e.code) || e.retriable);
+  if (e.fatal) return false;
+  return TRANSIENT_LOCAL.has(e.code) || REJOIN.has(e.code) || RETRIABLE_BROKER.has(e.code) || e.retriable;
 }
 
 // "KafkaError{code=_TRANSPORT,val=-195,str=...}" -> "_TRANSPORT"
