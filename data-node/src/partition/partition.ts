@@ -281,8 +281,12 @@ export class PartitionReplica implements StateMachine {
     const logStartOffset = this.log.logStartOffset();
     const base = { highWatermark: hw, logStartOffset, records: [] as Buffer[], bytes: 0 };
     if (!this.leader) return { ...base, errorCode: PartitionError.NOT_LEADER_OR_FOLLOWER };
-    if (offset < logStartOffset || offset > hw)
+    // Out of range as Kafka means it: before the log start or past the log end. Between the high
+    // watermark and the log end (a new leader still applying what its predecessor committed) there is
+    // just nothing to read yet: answering out of range there makes consumers reset their position.
+    if (offset < logStartOffset || offset > Math.max(hw, this.log.logEndOffset()))
       return { ...base, errorCode: PartitionError.OFFSET_OUT_OF_RANGE };
+    if (offset >= hw) return { ...base, errorCode: 0 };
     try {
       const r = this.log.read(offset, { maxBytes, maxOffset: hw, atLeastOne });
       return { ...base, errorCode: 0, records: r.batches, bytes: r.bytes };

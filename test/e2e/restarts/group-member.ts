@@ -14,6 +14,7 @@ type Event =
   | { ev: "assigned" | "revoked"; partitions: number[] }
   | { ev: "records"; records: [number, number, number][]; lost_commit: string | null }
   | ({ ev: "error" } & ClientError)
+  | { ev: "requeried"; partitions: number[] }
   | { ev: "closed" };
 
 // One member of the restart tests' consumer group (group_member.py), recording what it was given.
@@ -23,6 +24,8 @@ export class GroupMember {
   readonly errors: ClientError[] = [];
   // Records whose commit was lost to a rebalance: the only ones the group may deliver twice.
   lostCommitRecords = 0;
+  // Times the member re-assigned its partitions to work around librdkafka#5586 (see group_member.py).
+  requeried = 0;
   assignment: number[] | undefined;
   private readonly proc: LineProcess;
 
@@ -49,6 +52,7 @@ export class GroupMember {
       this.received.push(...e.records);
       if (e.lost_commit) this.lostCommitRecords += e.records.length;
     } else if (e.ev === "error") this.errors.push(e);
+    else if (e.ev === "requeried") this.requeried++;
   }
 
   async stop(): Promise<void> {

@@ -57,6 +57,18 @@ def commit(consumer, offsets):
             time.sleep(0.1)
 
 
+def requery_committed(consumer):
+    """librdkafka (up to at least 2.x, confluentinc/librdkafka#5586) never retries an OffsetFetch
+    that a stale coordinator answered NOT_COORDINATOR: the partitions it asked for are never fetched
+    again. Kafka brokers answer so whenever a coordinator moves (here: a whole-cluster restart). The
+    workaround the issue names: assign the same partitions again, so their committed offsets are
+    queried from the current coordinator. Nothing is lost: commits are synchronous."""
+    assignment = consumer.assignment()
+    if assignment:
+        emit({"ev": "requeried", "partitions": sorted(tp.partition for tp in assignment)})
+        consumer.assign([TopicPartition(tp.topic, tp.partition) for tp in assignment])
+
+
 def main():
     cfg = json.loads(sys.argv[1])
     topic = cfg["topic"]
@@ -87,6 +99,8 @@ def main():
                 if m.error() is not None:
                     if m.error().code() != KafkaError._PARTITION_EOF:
                         emit(error_event(m.error()))
+                    if m.error().code() == KafkaError.NOT_COORDINATOR:
+                        requery_committed(consumer)
                     continue
                 records.append([m.partition(), m.offset(), int(m.value())])
                 next_offsets[m.partition()] = m.offset() + 1

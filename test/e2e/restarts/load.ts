@@ -90,6 +90,8 @@ export interface LoadResult {
   notConsumed: number;
   groupDuplicates: number;
   lostCommitRecords: number;
+  // librdkafka#5586 workarounds the members needed (OffsetFetch answered by a stale coordinator).
+  requeried: number;
   // Per member and partition, offsets that went backwards without a commit lost in between.
   groupReordered: number;
   producerErrors: Record<string, number>;
@@ -169,6 +171,7 @@ export async function finishLoad(cluster: TestCluster, load: Load): Promise<Load
     notConsumed: producer.acks.filter((a) => !deliveredSet.has(`${a.p}:${a.o}`)).length,
     groupDuplicates: receivedTotal - deliveredSet.size,
     lostCommitRecords: members.reduce((n, m) => n + m.lostCommitRecords, 0),
+    requeried: members.reduce((n, m) => n + m.requeried, 0),
     groupReordered,
     producerErrors: count(producerFailures.map((f) => f.code)),
     memberErrors: count(memberErrors.map((e) => e.code)),

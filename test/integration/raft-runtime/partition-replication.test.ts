@@ -117,3 +117,19 @@ test("during a leadership transfer, a batch after one refused NOT_LEADER is refu
   expect(first.errorCode).toBe(6);
   expect(second.errorCode).toBe(6);
 });
+
+test("a fetch between the high watermark and the log end finds nothing yet; only past the log end is out of range", async () => {
+  cluster = new LocalCluster([1, 2, 3]);
+  const replicas = await Promise.all([1, 2, 3].map((id) => startPartitionReplica(cluster!, id, id === 1)));
+  const leader = await waitFor("a partition leader", () => replicas.find((r) => r.isLeader));
+  for (let i = 0; i < 2; i++)
+    expect((await leader.produce([buildTestBatch([`k${i}`], ["v"])], -1, 5000)).errorCode).toBe(0);
+  // Both followers gone: an acks=1 batch reaches the leader's log but no majority, so it stays above
+  // the high watermark (as on a new leader still applying its predecessor's entries).
+  for (const id of [1, 2, 3]) if (replicas[id - 1] !== leader) await cluster.crash(id);
+  expect((await leader.produce([buildTestBatch(["k2"], ["v"])], 1, 5000)).errorCode).toBe(0);
+  expect(leader.highWatermark).toBe(2);
+  expect(leader.read(2, 1 << 20)).toMatchObject({ errorCode: 0, records: [] });
+  expect(leader.read(3, 1 << 20)).toMatchObject({ errorCode: 0, records: [] });
+  expect(leader.read(4, 1 << 20).errorCode).toBe(1);
+});
