@@ -86,7 +86,7 @@ async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
     name: string,
     args: string[],
     logName: string,
-    env: Record<string, string>,
+    env: Record<string, string | undefined>,
     probe: Member["probe"],
   ) => {
     const child = startChronik(name, args, join(dataDir, "logs", logName), show, env);
@@ -99,8 +99,10 @@ async function runCluster(nodes: DevNode[], dataDir: string): Promise<number> {
     "control plane",
     ["control-plane", "--port", String(controlPlanePort), "--data-dir", join(dataDir, "control-plane")],
     "control-plane.log",
-    // The nodes' config files use the dev secret; tell the control plane that is intended here.
-    { CHRONIK_DEV: "1" },
+    // The nodes' config files use the dev secret; tell the control plane that is intended here. Its
+    // mirror is the embedded PGlite under the data dir even when DATABASE_URL names a server: that
+    // database may hold another cluster "local" with a newer version, which would lock this one out.
+    { CHRONIK_DEV: "1", DATABASE_URL: undefined },
     () => controlPlaneStage(cpUrl),
   );
   for (const n of nodes) {

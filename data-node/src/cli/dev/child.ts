@@ -28,13 +28,16 @@ export function startChronik(
   args: string[],
   logFile: string,
   onLine: (name: string, line: string) => void,
-  env: Record<string, string> = {},
+  // Overrides of the inherited environment; undefined removes a variable.
+  env: Record<string, string | undefined> = {},
 ): Child {
   mkdirSync(dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: "a" });
   const child = spawn(process.execPath, [bin, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, ...env }).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
   });
   const lines: string[] = [];
   let partial = "";
@@ -59,8 +62,10 @@ export function startChronik(
       resolve({ code, signal });
     }),
   );
+  const removed = Object.keys(env).filter((k) => env[k] === undefined);
   const command = [
-    ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    ...(removed.length > 0 ? ["env", ...removed.flatMap((k) => ["-u", k])] : []),
+    ...Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${shellQuote(v)}`])),
     ...["node", bin, ...args].map(shellQuote),
   ].join(" ");
   return { name, process: child, logFile, command, exited, running: () => running, tail: () => [...lines] };
