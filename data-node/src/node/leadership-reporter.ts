@@ -8,6 +8,7 @@ import type { MetaService } from "./meta-service.ts";
 export class LeadershipReporter {
   private readonly pending = new Map<string, PartitionChange>();
   private sending = false;
+  private scheduled = false;
 
   constructor(
     private readonly meta: MetaService,
@@ -17,7 +18,13 @@ export class LeadershipReporter {
   report(change: PartitionChange): void {
     // A later report of the same partition supersedes an unsent one.
     this.pending.set(`${change.topic}/${change.partition}`, change);
-    if (!this.sending) queueMicrotask(() => void this.flush());
+    // One flush per turn however many partitions report in it; one in flight picks them up after.
+    if (this.sending || this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
   }
 
   private async flush(): Promise<void> {

@@ -11,11 +11,15 @@ A line on stdin (or EOF) asks it to commit, leave and close.
 """
 
 import json
-import select
+import os
 import sys
 import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+
+# The client drivers' JSON-lines protocol and stop signal (test/e2e/clients/python/common.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "clients", "python"))
+from common import emit, stop_requested  # noqa: E402
 
 # Commit failures that mean the partitions moved on: the commit is lost, as Kafka's semantics say.
 LOST = {
@@ -26,21 +30,8 @@ LOST = {
 }
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
 def error_event(err):
     return {"ev": "error", "code": err.name(), "fatal": err.fatal(), "retriable": err.retriable(), "err": str(err)}
-
-
-def stop_requested():
-    ready, _, _ = select.select([sys.stdin], [], [], 0)
-    if not ready:
-        return False
-    sys.stdin.readline()
-    return True
 
 
 def commit(consumer, offsets):

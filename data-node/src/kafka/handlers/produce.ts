@@ -76,14 +76,7 @@ function oversized(configs: Readonly<Record<string, string>> | undefined, batche
 }
 
 // A compacted topic takes keyed records only (Kafka's LogValidator), compressed batches included.
-async function checkKeys(
-  ctx: BrokerContext,
-  topic: string,
-  partition: number,
-  batches: Buffer[],
-): Promise<Outcome | null> {
-  const configs = ctx.replicaConfigs(topic, partition);
-  if (!configs || !cleanupPolicy(configs).compact) return null;
+async function checkKeys(topic: string, batches: Buffer[]): Promise<Outcome | null> {
   try {
     if ((await firstKeylessBatch(batches)) < 0) return null;
   } catch (err) {
@@ -115,10 +108,14 @@ async function producePartition(
   if ("errorCode" in found) return found;
   const checked = checkRecords(records, version);
   if (!("batches" in checked)) return checked;
-  const tooLarge = oversized(ctx.replicaConfigs(topic, index), checked.batches);
+  const configs = ctx.replicaConfigs(topic, index);
+  const tooLarge = oversized(configs, checked.batches);
   if (tooLarge) return tooLarge;
-  const keyless = await checkKeys(ctx, topic, index, checked.batches);
-  if (keyless) return keyless;
+  // Only a compacted topic pays for looking inside the batches (and for the await).
+  if (configs && cleanupPolicy(configs).compact) {
+    const keyless = await checkKeys(topic, checked.batches);
+    if (keyless) return keyless;
+  }
   try {
     return await found.replica.produce(checked.batches, req.acks, req.timeoutMs);
   } catch (err) {
